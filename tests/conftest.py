@@ -1,0 +1,63 @@
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from producers.models import Commune
+from producers.reference import ensure_reference_data
+from producers.units import load_administrative_units
+
+from . import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the administrative units, as `make demo` does."""
+    with django_db_blocker.unblock():
+        load_administrative_units()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table: put the reference data back for them."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        if not Commune.objects.exists():
+            load_administrative_units()
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clean_media():
+    yield
+    if "test-media" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def officer(db):
+    return factories.make_officer(username="canbo", full_name="Trần Thị Bình")
+
+
+@pytest.fixture
+def owner_and_producer(db):
+    return factories.make_member(username="chuhtx")
+
+
+@pytest.fixture
+def owner(owner_and_producer):
+    return owner_and_producer[0]
+
+
+@pytest.fixture
+def producer(owner_and_producer):
+    return owner_and_producer[1]
+
+
+@pytest.fixture
+def other_owner_and_producer(db):
+    return factories.make_member(username="htxkhac")
+
+
+def browser_available():
+    return os.path.exists("/usr/bin/chromium")

@@ -1,0 +1,92 @@
+import io
+
+import factory
+from django.contrib.auth import get_user_model
+from PIL import Image
+
+from producers.models import Commune, Membership, OcopProduct, Producer, ProductGroup
+from producers.reference import ensure_reference_data
+
+LAO_CAI = 15
+
+
+def jpeg_bytes(width=1200, height=900, color=(30, 120, 60), fmt="JPEG", **save_kwargs):
+    out = io.BytesIO()
+    mode = "RGBA" if fmt == "PNG" else "RGB"
+    Image.new(mode, (width, height), color).save(out, fmt, **save_kwargs)
+    return out.getvalue()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.vn")
+    full_name = "Nguyễn Văn An"
+    password = factory.PostGenerationMethodCall("set_password", "mat-khau-an-toan-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def lao_cai_commune(name="Xã Tú Lệ"):
+    return Commune.objects.get(province_id=LAO_CAI, name=name)
+
+
+class ProducerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Producer
+
+    kind = Producer.Kind.COOPERATIVE
+    name = factory.Sequence(lambda n: f"HTX Chè Suối Giàng {n}")
+    tax_code = factory.Sequence(lambda n: f"{5200000000 + n:010d}")
+    representative = "Sùng A Páo"
+    phone = "+84912345678"
+    email = factory.Sequence(lambda n: f"htx{n}@example.vn")
+    address = "Thôn Pang Cáng"
+    commune = factory.LazyFunction(lao_cai_commune)
+    status = Producer.Status.VERIFIED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    producer = factory.SubFactory(ProducerFactory)
+    role = Membership.Role.OWNER
+
+
+class OcopProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OcopProduct
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Chè Shan tuyết Suối Giàng {n}")
+    group = factory.LazyFunction(lambda: ProductGroup.objects.get(code="do-uong"))
+    stars = 4
+    certificate_number = "1234/QĐ-UBND"
+    certificate_date = factory.Faker("date_between", start_date="-2y", end_date="-30d")
+    unit = "hộp 200 g"
+    price = 150000
+    weight_grams = 250
+
+
+def make_officer(**kwargs):
+    from django.contrib.auth.models import Group
+
+    group = ensure_reference_data()
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(pk=group.pk))
+    return user
+
+
+def make_member(producer=None, role=Membership.Role.OWNER, **user_kwargs):
+    producer = producer or ProducerFactory()
+    user = UserFactory(**user_kwargs)
+    Membership.objects.create(user=user, producer=producer, role=role)
+    return user, producer
