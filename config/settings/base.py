@@ -177,3 +177,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Marketplaces: connectors registered by dotted path; base URLs overridable so tests use local fakes.
+MARKETPLACE_CONNECTORS = env.list(
+    "MARKETPLACE_CONNECTORS",
+    default=[
+        "marketplace.connectors.sandbox.SandboxConnector",
+        "marketplace.connectors.shopee.ShopeeConnector",
+        "marketplace.connectors.lazada.LazadaConnector",
+        "marketplace.connectors.tiki.TikiConnector",
+        "marketplace.connectors.feed.PostmartConnector",
+        "marketplace.connectors.feed.VosoConnector",
+    ],
+)
+SHOPEE_API_BASE = env("SHOPEE_API_BASE", default="https://partner.shopeemobile.com")
+SHOPEE_PARTNER_ID = env.int("SHOPEE_PARTNER_ID", default=0)
+SHOPEE_PARTNER_KEY = env("SHOPEE_PARTNER_KEY", default="")
+LAZADA_API_BASE = env("LAZADA_API_BASE", default="https://api.lazada.vn/rest")
+LAZADA_AUTH_BASE = env("LAZADA_AUTH_BASE", default="https://auth.lazada.com/rest")
+LAZADA_APP_KEY = env("LAZADA_APP_KEY", default="")
+LAZADA_APP_SECRET = env("LAZADA_APP_SECRET", default="")
+TIKI_API_BASE = env("TIKI_API_BASE", default="https://api.tiki.vn")
+TIKI_CLIENT_ID = env("TIKI_CLIENT_ID", default="")
+TIKI_CLIENT_SECRET = env("TIKI_CLIENT_SECRET", default="")
+MARKETPLACE_HTTP_TIMEOUT = env.float("MARKETPLACE_HTTP_TIMEOUT", default=10.0)
+# Fernet key for marketplace tokens at rest. Local/test derive one from SECRET_KEY; production must set it.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+
+# Bank-transfer notification services (SePay, Casso): secrets per deployment.
+SEPAY_API_KEY = env("SEPAY_API_KEY", default="")
+SEPAY_HMAC_SECRET = env("SEPAY_HMAC_SECRET", default="")
+CASSO_CHECKSUM_KEY = env("CASSO_CHECKSUM_KEY", default="")
+WEBHOOK_TOLERANCE_SECONDS = 300
