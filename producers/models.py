@@ -144,6 +144,8 @@ class Producer(models.Model):
 
     def set_status(self, new_status, *, by=None, note=""):
         """The one way a producer's status changes; refuses transitions the pipeline does not allow."""
+        if new_status not in self.Status.values:
+            raise InvalidTransition(_("Trạng thái không hợp lệ."))
         if new_status not in self.TRANSITIONS.get(self.status, set()):
             raise InvalidTransition(
                 _("Không thể chuyển trạng thái từ “%(old)s” sang “%(new)s”.")
@@ -272,7 +274,7 @@ class ProductPhoto(models.Model):
     with a white-padded square derivative of at least 800 × 800 for marketplaces."""
 
     product = models.ForeignKey(OcopProduct, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=photo_path)
     square = models.ImageField(upload_to=photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

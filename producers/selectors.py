@@ -54,7 +54,9 @@ def verification_queue():
     )
 
 
-def filter_products(queryset, *, commune=None, group=None, stars=None, status=None, q=None):
+def filter_products(queryset, *, commune=None, group=None, stars=None, status=None, kind=None, q=None):
+    if kind:
+        queryset = queryset.filter(producer__kind=kind)
     if commune:
         queryset = queryset.filter(producer__commune_id=commune)
     if group:
@@ -65,6 +67,18 @@ def filter_products(queryset, *, commune=None, group=None, stars=None, status=No
         queryset = queryset.filter(producer__status=status)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(producer__name__icontains=q))
+    return queryset
+
+
+def filter_producers(queryset, *, commune=None, kind=None, status=None, q=None):
+    if commune:
+        queryset = queryset.filter(commune=commune)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(tax_code__startswith=q) | Q(representative__icontains=q))
     return queryset
 
 

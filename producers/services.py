@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,14 +28,19 @@ def _full_clean(instance, exclude=None):
         raise DomainError(_("Dữ liệu không hợp lệ."), fields=exc.message_dict) from exc
 
 
-@transaction.atomic
-def producer_sign_up(*, username, email, password, full_name, phone, producer_data):
-    """A cooperative registers: one user, one producer (pending verification), one owner membership."""
+def user_create(*, username, email, password, full_name="", phone=""):
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("Tên đăng nhập này đã có người dùng."), fields={"username": [_("Đã tồn tại.")]})
     user = User(username=username, email=email, full_name=full_name, phone=normalize_phone(phone) if phone else "")
     user.set_password(password)
     user.save()
+    return user
+
+
+@transaction.atomic
+def producer_sign_up(*, username, email, password, full_name, phone, producer_data):
+    """A cooperative registers: one user, one producer (pending verification), one owner membership."""
+    user = user_create(username=username, email=email, password=password, full_name=full_name, phone=phone)
     producer = producer_create(user=user, **producer_data)
     return user, producer
 
@@ -76,6 +82,16 @@ def invitation_create(*, producer, user, email, role=Membership.Role.STAFF):
     if Membership.objects.filter(producer=producer, user__email__iexact=email).exists():
         raise DomainError(_("Người này đã là thành viên."), fields={"email": [_("Đã là thành viên.")]})
     return Invitation.objects.create(producer=producer, email=email, role=role, invited_by=user)
+
+
+def invitation_send(*, invitation, link):
+    """Email the link (the console in development); the owner also sees it to pass on by Zalo or SMS."""
+    send_mail(
+        subject=_("Lời mời tham gia %(name)s trên OCOP Market") % {"name": invitation.producer.name},
+        message=_("%(who)s mời bạn làm thành viên của %(name)s. Mở đường dẫn sau trong 7 ngày: %(link)s")
+        % {"who": invitation.invited_by, "name": invitation.producer.name, "link": link},
+        from_email=None, recipient_list=[invitation.email], fail_silently=True,
+    )
 
 
 @transaction.atomic
@@ -166,6 +182,8 @@ def photo_add(*, product, user, upload):
         product=product,
         position=(product.photos.order_by("-position").values_list("position", flat=True).first() or 0) + 1,
         original_name=str(getattr(upload, "name", ""))[:255],
+        width=normalised.width,
+        height=normalised.height,
     )
     photo.image.save(f"{stem}.jpg", ContentFile(normalised.image), save=False)
     photo.square.save(f"{stem}-square.jpg", ContentFile(normalised.square), save=False)

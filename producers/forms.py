@@ -1,0 +1,132 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Commune, OcopProduct, Producer, ProductGroup
+from .validators import normalize_phone
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+
+
+def commune_choices_queryset():
+    return Commune.objects.filter(province_id=settings.OCOP_PROVINCE_CODE).order_by("name")
+
+
+class PhoneField(forms.CharField):
+    widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_phone(value) if value else value
+
+
+class ProducerForm(forms.ModelForm):
+    phone = PhoneField(label=_("Số điện thoại"), required=True)
+
+    class Meta:
+        model = Producer
+        fields = ["kind", "name", "tax_code", "representative", "phone", "email", "address", "commune", "old_district"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = commune_choices_queryset()
+        self.fields["commune"].required = True
+        self.fields["commune"].empty_label = _("— Chọn xã/phường —")
+        self.fields["tax_code"].widget.attrs["inputmode"] = "numeric"
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên người đăng ký"), max_length=150)
+    username = forms.RegexField(
+        label=_("Tên đăng nhập"), max_length=150, regex=r"^[\w.@+-]+$",
+        help_text=_("Chữ không dấu, số và . @ + - _"),
+        error_messages={"invalid": _("Tên đăng nhập chỉ gồm chữ không dấu, số và . @ + - _")},
+    )
+    email = forms.EmailField(label=_("Email"))
+    password1 = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("Tên đăng nhập này đã có người dùng."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Hai mật khẩu không khớp."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(username=cleaned.get("username", "")))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ProducerSignUpForm(ProducerForm):
+    """The producer half of the sign-up page (prefix "producer")."""
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email người được mời"))
+
+
+class AcceptInvitationForm(SignUpForm):
+    pass
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = OcopProduct
+        fields = [
+            "name", "group", "subgroup", "stars", "certificate_number", "certificate_date",
+            "certificate_expiry", "unit", "price", "weight_grams", "gtin", "description",
+        ]
+        widgets = {"certificate_date": DateInput(), "certificate_expiry": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = ProductGroup.objects.filter(is_active=True)
+        self.fields["stars"] = forms.TypedChoiceField(
+            label=_("Hạng sao"), choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")], coerce=int
+        )
+        for name in ("certificate_date", "certificate_expiry"):
+            self.fields[name].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+        self.fields["price"].widget.attrs.update({"inputmode": "numeric", "min": 0, "step": 1000})
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Ảnh sản phẩm (JPEG, PNG, WebP; tối đa 10 MB)"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+
+
+class ProducerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm"), required=False)
+    commune = forms.ModelChoiceField(label=_("Xã/phường"), queryset=Commune.objects.none(), required=False,
+                                     empty_label=_("Tất cả xã/phường"))
+    kind = forms.ChoiceField(label=_("Loại hình"), choices=[("", _("Tất cả loại hình"))] + list(Producer.Kind.choices),
+                             required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                               choices=[("", _("Tất cả trạng thái"))] + list(Producer.Status.choices))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = commune_choices_queryset()
+
+
+class ProductFilterForm(ProducerFilterForm):
+    group = forms.ModelChoiceField(label=_("Nhóm"), queryset=ProductGroup.objects.all(), required=False,
+                                   empty_label=_("Tất cả nhóm"))
+    stars = forms.TypedChoiceField(label=_("Hạng sao"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", _("Mọi hạng sao")), (3, "3 ★"), (4, "4 ★"), (5, "5 ★")])

@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+
+from .models import Commune, Membership, OcopProduct, Producer, ProductGroup, ProductPhoto
+from .selectors import producers_for
+from .validators import normalize_phone
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commune
+        fields = ["code", "name", "division_type", "province"]
+
+
+class ProductGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductGroup
+        fields = ["code", "name", "is_active"]
+
+
+class ProducerSerializer(serializers.ModelSerializer):
+    commune = serializers.PrimaryKeyRelatedField(
+        queryset=Commune.objects.all(), allow_null=True, required=False
+    )
+    commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
+    status = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Producer
+        fields = [
+            "id", "kind", "name", "tax_code", "representative", "phone", "email", "address",
+            "commune", "commune_name", "old_district", "status", "status_display", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_phone(self, value):
+        if not value:
+            return value
+        try:
+            return normalize_phone(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_commune(self, value):
+        if value is not None and value.province_id != settings.OCOP_PROVINCE_CODE:
+            raise serializers.ValidationError("Xã/phường không thuộc tỉnh này.")
+        return value
+
+
+class ProducerStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Producer.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "full_name", "email", "role", "created_at"]
+        read_only_fields = fields
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class InvitationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    accept_url = serializers.CharField()
+
+
+class ProductPhotoSerializer(serializers.ModelSerializer):
+    image = serializers.ImageField(read_only=True)
+    square = serializers.ImageField(read_only=True)
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = ProductPhoto
+        fields = ["id", "image", "square", "width", "height", "position", "file", "created_at"]
+        read_only_fields = ["width", "height", "position", "created_at"]
+
+
+class OcopProductSerializer(serializers.ModelSerializer):
+    producer = serializers.PrimaryKeyRelatedField(queryset=Producer.objects.none())
+    group = serializers.PrimaryKeyRelatedField(queryset=ProductGroup.objects.filter(is_active=True))
+    stars = serializers.IntegerField(min_value=3, max_value=5)
+    price = serializers.IntegerField(min_value=0, max_value=10**12)
+    sku = serializers.CharField(read_only=True)
+    photos = ProductPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OcopProduct
+        fields = [
+            "id", "producer", "name", "group", "subgroup", "stars", "certificate_number",
+            "certificate_date", "certificate_expiry", "unit", "price", "weight_grams", "gtin",
+            "description", "sku", "photos", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []  # uniqueness is checked by the service, with a Vietnamese message
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["producer"].queryset = producers_for(request.user)
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["producer"].read_only = True
