@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 
 def _database_state():
@@ -16,10 +17,8 @@ def _database_state():
 def _broker_state():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from config.celery_app import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as exc:  # noqa: BLE001

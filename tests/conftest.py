@@ -21,7 +21,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table: put the reference data back for them."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    if transactional or {"transactional_db", "live_server", "real_worker"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
         if not Commune.objects.exists():
             load_administrative_units()
         ensure_reference_data()
