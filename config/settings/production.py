@@ -1,6 +1,6 @@
 """Production: every secret from the environment, no defaults for them, HTTPS everywhere."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -24,3 +24,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
