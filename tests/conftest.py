@@ -6,6 +6,7 @@ from django.conf import settings
 
 from producers.models import Commune
 from producers.reference import ensure_reference_data
+from payments.services import banks_load
 from producers.units import load_administrative_units
 
 from . import factories
@@ -28,6 +29,7 @@ def _reference_data(request):
         if not Commune.objects.exists():
             load_administrative_units()
         ensure_reference_data()
+        banks_load()
 
 
 @pytest.fixture(autouse=True, scope="session")

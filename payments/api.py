@@ -1,0 +1,141 @@
+"""The payments API: banks (read-only), a producer's bank accounts, payment codes with their images."""
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from producers.selectors import producers_for, products_for
+
+from . import services
+from .images import qr_png, qr_svg
+from .labels import LAYOUT_A6, LAYOUTS, render_codes
+from .selectors import active_banks, bank_accounts_for, payment_codes_for
+from .serializers import (
+    BankAccountInputSerializer,
+    BankAccountOutputSerializer,
+    BankSerializer,
+    PaymentCodeInputSerializer,
+    PaymentCodeOutputSerializer,
+)
+
+
+class _BinaryRenderer(BaseRenderer):
+    charset = None
+    format = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class PNGRenderer(_BinaryRenderer):
+    media_type, format = "image/png", "png"
+
+
+class SVGRenderer(_BinaryRenderer):
+    media_type, format = "image/svg+xml", "svg"
+
+
+class PDFRenderer(_BinaryRenderer):
+    media_type, format = "application/pdf", "pdf"
+
+
+def _file(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class BankViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BankSerializer
+    lookup_field = "bin"
+    search_fields = ["short_name", "name", "bin"]
+    pagination_class = None
+
+    def get_queryset(self):
+        return active_banks()
+
+
+class BankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                         viewsets.GenericViewSet):
+    """A producer's accounts. DELETE archives: printed codes that point at the account stay readable."""
+
+    serializer_class = BankAccountOutputSerializer
+    filterset_fields = ["producer"]
+
+    def get_queryset(self):
+        return bank_accounts_for(self.request.user).order_by("producer__name", "-is_default", "id")
+
+    @extend_schema(request=BankAccountInputSerializer, responses={201: BankAccountOutputSerializer})
+    def create(self, request):
+        data = BankAccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        producer = get_object_or_404(producers_for(request.user), pk=values["producer"])
+        bank = get_object_or_404(active_banks(), bin=values["bank"])
+        account = services.bank_account_create(
+            user=request.user, producer=producer, bank=bank, account_number=values["account_number"],
+            holder_name=values["holder_name"], is_card=values["is_card"], is_default=values["is_default"],
+        )
+        return Response(BankAccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.bank_account_archive(user=self.request.user, account=instance)
+
+
+class PaymentCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = PaymentCodeOutputSerializer
+    filterset_fields = ["product", "bank_account"]
+    search_fields = ["reference", "product__name"]
+
+    def get_queryset(self):
+        return payment_codes_for(self.request.user)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A client that asked only for the file still gets errors as the usual JSON body.
+        if getattr(response, "exception", False) and isinstance(
+            getattr(request, "accepted_renderer", None), _BinaryRenderer
+        ):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(request=PaymentCodeInputSerializer, responses={201: PaymentCodeOutputSerializer})
+    def create(self, request):
+        data = PaymentCodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        product = get_object_or_404(products_for(request.user), pk=values["product"])
+        account = None
+        if values.get("bank_account"):
+            account = get_object_or_404(bank_accounts_for(request.user), pk=values["bank_account"])
+        code = services.payment_code_create(
+            user=request.user, product=product, amount=values.get("amount"), bank_account=account
+        )
+        serializer = self.get_serializer(code)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "image/png"): bytes})
+    @action(detail=True, renderer_classes=[JSONRenderer, PNGRenderer], url_path="png")
+    def png(self, request, pk=None):
+        code = self.get_object()
+        return _file(qr_png(code.payload), "image/png", f"vietqr-{code.reference}.png")
+
+    @extend_schema(responses={(200, "image/svg+xml"): bytes})
+    @action(detail=True, renderer_classes=[JSONRenderer, SVGRenderer], url_path="svg")
+    def svg(self, request, pk=None):
+        code = self.get_object()
+        return _file(qr_svg(code.payload), "image/svg+xml", f"vietqr-{code.reference}.svg")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("layout", enum=list(LAYOUTS), default=LAYOUT_A6)],
+        responses={(200, "application/pdf"): bytes},
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, PDFRenderer], url_path="pdf")
+    def pdf(self, request, pk=None):
+        code = self.get_object()
+        layout = request.query_params.get("layout", LAYOUT_A6)
+        if layout not in LAYOUTS:
+            layout = LAYOUT_A6
+        return _file(render_codes([code], layout=layout), "application/pdf", f"nhan-{code.reference}-{layout}.pdf")

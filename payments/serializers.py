@@ -1,0 +1,60 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from .models import Bank, BankAccount, PaymentCode
+
+
+class BankSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Bank
+        fields = ["bin", "short_name", "name"]
+
+
+class BankAccountOutputSerializer(serializers.ModelSerializer):
+    bank = BankSerializer()
+
+    class Meta:
+        model = BankAccount
+        fields = ["id", "producer", "bank", "account_number", "is_card", "holder_name", "is_default", "created_at"]
+
+
+class BankAccountInputSerializer(serializers.Serializer):
+    producer = serializers.IntegerField()
+    bank = serializers.CharField(max_length=6, help_text="NAPAS BIN, 6 digits")
+    account_number = serializers.CharField(max_length=25)
+    is_card = serializers.BooleanField(default=False)
+    holder_name = serializers.CharField(max_length=70)
+    is_default = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PaymentCodeInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    amount = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    bank_account = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PaymentCodeOutputSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    producer = serializers.IntegerField(source="product.producer_id")
+    bank_account = BankAccountOutputSerializer()
+    purpose = serializers.CharField()
+    payload = serializers.CharField()
+    initiation = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentCode
+        fields = [
+            "id", "reference", "product", "product_name", "producer", "bank_account", "amount", "initiation",
+            "purpose", "payload", "links", "created_at",
+        ]
+
+    def get_initiation(self, code) -> str:
+        return "static" if code.is_static else "dynamic"
+
+    def get_links(self, code) -> dict:
+        request = self.context["request"]
+        return {
+            kind: request.build_absolute_uri(reverse(f"payment-code-{kind}", args=[code.pk]))
+            for kind in ("png", "svg", "pdf")
+        }
