@@ -8,7 +8,7 @@ NAVIGATION = [
     ("portal:home", _("Tổng quan"), "member"),
     ("portal:products", _("Sản phẩm"), "member"),
     ("listings:list", _("Niêm yết"), "member"),
-    ("marketplace:accounts", _("Gian hàng"), "member"),
+    ("listings:accounts", _("Gian hàng"), "member"),
     ("payments:codes", _("Mã QR"), "member"),
     ("payments:transactions", _("Giao dịch"), "member"),
     ("portal:verification_queue", _("Chờ xác minh"), "officer"),

@@ -251,21 +251,22 @@ def product_detail(request, pk):
     }, status=400 if request.method == "POST" else 200)
 
 
-# What other apps offer on a product page: (url name taking the product id, label).
+# What other apps offer on a product page: (url name, how it takes the product id, label).
 PRODUCT_ACTIONS = [
-    ("listings:product_publish", _lazy("Đăng bán lên sàn")),
-    ("payments:product_code", _lazy("In mã QR")),
-    ("payments:product_sales", _lazy("Doanh số")),
+    ("listings:publish", "query", _lazy("Đăng bán lên sàn")),
+    ("payments:product_code", "arg", _lazy("In mã QR")),
+    ("payments:product_sales", "arg", _lazy("Doanh số")),
 ]
 
 
 def _product_actions(product):
     actions = []
-    for name, label in PRODUCT_ACTIONS:
+    for name, style, label in PRODUCT_ACTIONS:
         try:
-            actions.append({"url": reverse(name, args=[product.pk]), "label": label})
+            url = reverse(name, args=[product.pk]) if style == "arg" else f"{reverse(name)}?product={product.pk}"
         except NoReverseMatch:
             continue
+        actions.append({"url": url, "label": label})
     return actions
 
 
