@@ -15,6 +15,7 @@ NAVIGATION = [
     ("portal:all_producers", _("Chủ thể"), "officer"),
     ("portal:all_products", _("Sản phẩm toàn tỉnh"), "officer"),
     ("portal:import", _("Nhập danh sách"), "officer"),
+    ("portal:audit_log", _("Nhật ký"), "officer"),
     ("dashboard:index", _("Báo cáo"), "any"),
 ]
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path("can-bo/chu-the/", views.all_producers, name="all_producers"),
     path("can-bo/chu-the/<int:pk>/trang-thai/", views.producer_set_status, name="producer_set_status"),
     path("can-bo/san-pham/", views.all_products, name="all_products"),
+    path("can-bo/nhat-ky/", views.audit_log, name="audit_log"),
 ] + ([path("can-bo/nhap-danh-sach/", views_import.import_upload, name="import")] if views_import else [])

@@ -350,3 +350,20 @@ def all_products(request):
     if form.is_valid():
         queryset = selectors.filter_products(queryset, **form.cleaned_data)
     return render(request, "producers/all_products.html", {"form": form, "page": _page(request, queryset)})
+
+
+@officer_required
+def audit_log(request):
+    """Who changed what, when: producers, products, members, shops, listings, bank accounts, sales."""
+    from auditlog.models import LogEntry
+
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    model = request.GET.get("model", "")
+    if model:
+        entries = entries.filter(content_type__model=model)
+    if request.GET.get("q"):
+        entries = entries.filter(object_repr__icontains=request.GET["q"])
+    models = LogEntry.objects.values_list("content_type__model", flat=True).distinct().order_by("content_type__model")
+    return render(request, "producers/audit_log.html", {
+        "page": _page(request, entries), "models": models, "model": model, "q": request.GET.get("q", ""),
+    })

@@ -35,6 +35,7 @@ PORTAL = [
     ("portal:verification_queue", [], "get", (302, 403, 403, 403, 200)),
     ("portal:all_producers", [], "get", (302, 403, 403, 403, 200)),
     ("portal:all_products", [], "get", (302, 403, 403, 403, 200)),
+    ("portal:audit_log", [], "get", (302, 403, 403, 403, 200)),
     ("portal:producer_set_status", ["producer"], "post", (302, 403, 403, 403, 302)),
     ("portal:product_delete", ["product"], "post", (302, 302, 302, 404, 302)),
 ]

@@ -66,6 +66,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 
+# Audit log (who, when, what changed), readable by officers at /can-bo/nhat-ky/. Secrets are never
+# recorded; bank account numbers are masked.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "producers.Producer",
+    "producers.OcopProduct",
+    "producers.Membership",
+    {"model": "listings.MarketplaceAccount", "exclude_fields": ["access_token", "refresh_token", "credentials_extra"]},
+    {"model": "listings.Listing", "exclude_fields": ["updated_at"]},
+    {"model": "payments.BankAccount", "mask_fields": ["account_number"]},
+)
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
 # Content Security Policy: everything from our own origin; no inline scripts anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -165,3 +165,16 @@ def test_english_through_the_language_switch(client, owner):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("portal:products")).content.decode()
     assert "OCOP products" in body or "Products" in body
+
+
+def test_changes_are_in_the_audit_log_for_officers(client, owner, producer, officer):
+    client.force_login(owner)
+    product = OcopProductFactory(producer=producer, price=100000)
+    client.post(reverse("portal:product_edit", args=[product.pk]), {
+        "name": product.name, "group": product.group_id, "stars": "4", "price": "120000",
+    })
+    client.force_login(officer)
+    body = client.get(reverse("portal:audit_log"), {"model": "ocopproduct"}).content.decode()
+    assert product.name in body
+    assert "100000 → 120000" in body
+    assert str(owner) in body
