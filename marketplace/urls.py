@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "marketplace"
-urlpatterns = []
+urlpatterns = [
+    path("sandbox/anh/<str:image_id>/", views.sandbox_image, name="sandbox_image"),
+    path("sandbox/<str:external_id>/", views.sandbox_item, name="sandbox_item"),
+]

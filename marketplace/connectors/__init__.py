@@ -1,0 +1,1 @@
+"""Marketplace connectors: one module per marketplace, all following `base.Connector`."""
