@@ -1,11 +1,6 @@
 from django.urls import path
 
-from . import views
-
-try:  # TEMPORARY until the import page lands
-    from . import views_import
-except ImportError:  # pragma: no cover
-    views_import = None
+from . import views, views_import
 
 app_name = "portal"
 
@@ -28,4 +23,5 @@ urlpatterns = [
     path("can-bo/chu-the/<int:pk>/trang-thai/", views.producer_set_status, name="producer_set_status"),
     path("can-bo/san-pham/", views.all_products, name="all_products"),
     path("can-bo/nhat-ky/", views.audit_log, name="audit_log"),
-] + ([path("can-bo/nhap-danh-sach/", views_import.import_upload, name="import")] if views_import else [])
+    path("can-bo/nhap-danh-sach/", views_import.import_upload, name="import"),
+]

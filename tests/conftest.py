@@ -33,10 +33,13 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _clean_media():
-    yield
-    if "test-media" in str(settings.MEDIA_ROOT):
-        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+def _media_root(tmp_path_factory):
+    """Each test session writes its uploads into its own folder, removed at the end."""
+    folder = tmp_path_factory.mktemp("media")
+    original, settings.MEDIA_ROOT = settings.MEDIA_ROOT, str(folder)
+    yield folder
+    settings.MEDIA_ROOT = original
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

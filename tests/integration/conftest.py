@@ -49,6 +49,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "OCOP_WORKER": "1",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     })
     with open(log_path, "w") as log:
         process = subprocess.Popen(
