@@ -16,6 +16,7 @@ NAVIGATION = [
     ("portal:all_products", _("Sản phẩm toàn tỉnh"), "officer"),
     ("portal:import", _("Nhập danh sách"), "officer"),
     ("portal:audit_log", _("Nhật ký"), "officer"),
+    ("portal:deletion_requests", _("Yêu cầu xoá dữ liệu"), "officer"),
     ("dashboard:index", _("Báo cáo"), "any"),
 ]
 

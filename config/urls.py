@@ -29,6 +29,8 @@ urlpatterns = [
     path("niem-yet/", include("listings.urls")),
     path("san/", include("marketplace.urls")),
     path("thanh-toan/", include("payments.urls")),
+    path("webhooks/", include("payments.webhook_urls")),
+    path("webhooks/", include("marketplace.webhook_urls")),
     path("bao-cao/", include("dashboard.urls")),
 ]
 

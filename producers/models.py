@@ -286,3 +286,26 @@ class ProductPhoto(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("ảnh sản phẩm")
         verbose_name_plural = _("ảnh sản phẩm")
+
+
+class DataDeletionRequest(models.Model):
+    """A producer asks for its personal data to be erased (Law 91/2025/QH15 on personal data).
+
+    An officer carries it out: people's details are erased and their accounts closed, while the
+    product and sales figures the province must report stay, no longer tied to a person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xử lý")
+        DONE = "done", _("Đã xoá")
+        REJECTED = "rejected", _("Từ chối")
+
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="deletion_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("lý do"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -14,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .forms import (
     AcceptInvitationForm, InviteForm, PhotoForm, ProducerFilterForm, ProducerForm, ProducerSignUpForm,
     ProductFilterForm, ProductForm, SignUpForm,
 )
-from .models import Invitation, Membership, OcopProduct, Producer, ProductPhoto
+from .models import DataDeletionRequest, Invitation, Membership, OcopProduct, Producer, ProductPhoto
 
 PAGE_SIZE = 25
 
@@ -366,4 +367,56 @@ def audit_log(request):
     models = LogEntry.objects.values_list("content_type__model", flat=True).distinct().order_by("content_type__model")
     return render(request, "producers/audit_log.html", {
         "page": _page(request, entries), "models": models, "model": model, "q": request.GET.get("q", ""),
+    })
+
+
+# Personal data ----------------------------------------------------------------------------------
+
+@login_required
+def personal_data(request, pk):
+    """An owner downloads everything we hold about the producer, or asks for it to be erased."""
+    producer = _producer_for(request, pk)
+    if not selectors.is_owner(request.user, producer):
+        raise DjangoPermissionDenied
+    if request.method == "POST":
+        try:
+            privacy.deletion_request_create(producer=producer, user=request.user, reason=request.POST.get("reason", "")[:2000])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Đã gửi yêu cầu xoá dữ liệu. Sở Công Thương sẽ xử lý và thông báo cho bạn."))
+        return redirect("portal:personal_data", pk=pk)
+    return render(request, "producers/personal_data.html", {
+        "producer": producer, "requests": producer.deletion_requests.all()[:10],
+    })
+
+
+@login_required
+def personal_data_export(request, pk):
+    producer = _producer_for(request, pk)
+    try:
+        data = privacy.producer_data_export(producer=producer, user=request.user)
+    except DomainError:
+        raise DjangoPermissionDenied
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-chu-the-{producer.pk}.json"'
+    return response
+
+
+@officer_required
+def deletion_requests(request):
+    if request.method == "POST":
+        deletion = get_object_or_404(DataDeletionRequest, pk=request.POST.get("request"))
+        try:
+            if request.POST.get("action") == "carry_out":
+                privacy.deletion_request_carry_out(request=deletion, user=request.user)
+                messages.success(request, _("Đã xoá dữ liệu cá nhân của “%(name)s”.") % {"name": deletion.producer.name})
+            else:
+                privacy.deletion_request_reject(request=deletion, user=request.user)
+                messages.success(request, _("Đã từ chối yêu cầu."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("portal:deletion_requests")
+    return render(request, "producers/deletion_requests.html", {
+        "requests": DataDeletionRequest.objects.select_related("producer", "requested_by", "handled_by")[:200],
     })

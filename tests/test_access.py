@@ -36,6 +36,9 @@ PORTAL = [
     ("portal:all_producers", [], "get", (302, 403, 403, 403, 200)),
     ("portal:all_products", [], "get", (302, 403, 403, 403, 200)),
     ("portal:audit_log", [], "get", (302, 403, 403, 403, 200)),
+    ("portal:deletion_requests", [], "get", (302, 403, 403, 403, 200)),
+    ("portal:personal_data", ["producer"], "get", (302, 200, 403, 404, 403)),
+    ("portal:personal_data_export", ["producer"], "get", (302, 200, 403, 404, 200)),
     ("portal:producer_set_status", ["producer"], "post", (302, 403, 403, 403, 302)),
     ("portal:product_delete", ["product"], "post", (302, 302, 302, 404, 302)),
 ]
