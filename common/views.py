@@ -34,3 +34,25 @@ def healthz(request):
         {"status": "ok" if healthy else "error", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+def _wants_json(request):
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def not_found(request, exception=None):
+    """API clients get the JSON error shape even for URLs no route matches; people get the page."""
+    if _wants_json(request):
+        return JsonResponse({"error": "not_found", "message": "Không tìm thấy.", "fields": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"error": "server_error", "message": "Lỗi máy chủ. Vui lòng thử lại sau.", "fields": {}},
+                            status=500)
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)

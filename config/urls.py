@@ -36,3 +36,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "common.views.not_found"
+handler500 = "common.views.server_error"

@@ -50,7 +50,7 @@ class ProducerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.U
         return Response(ProducerSerializer(producer).data)
 
     @extend_schema(responses=MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def members(self, request, pk=None):
         producer = self.get_object()
         memberships = producer.memberships.select_related("user").order_by("role", "created_at")

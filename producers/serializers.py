@@ -23,7 +23,7 @@ class ProducerSerializer(serializers.ModelSerializer):
     commune = serializers.PrimaryKeyRelatedField(
         queryset=Commune.objects.all(), allow_null=True, required=False
     )
-    commune_name = serializers.CharField(source="commune.name", read_only=True, default=None)
+    commune_name = serializers.CharField(source="commune.name", read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 

@@ -17,3 +17,12 @@ def test_openapi_schema_and_offline_docs(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+@pytest.mark.django_db
+def test_unrouted_api_urls_answer_the_json_error_shape(client, owner):
+    client.force_login(owner)
+    response = client.get("/api/products/not-a-number/")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "message": "Không tìm thấy.", "fields": {}}
+    assert "text/html" in client.get("/khong-co-trang-nay/")["Content-Type"]

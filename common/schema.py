@@ -1,0 +1,36 @@
+"""OpenAPI: every operation documents the one error shape, for every error status it can answer."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message", "fields"],
+    "properties": {
+        "error": {"type": "string", "description": "Stable machine-readable code."},
+        "message": {"type": "string", "description": "Human-readable message, in Vietnamese by default."},
+        "fields": {"type": "object", "additionalProperties": True, "description": "Errors per input field."},
+    },
+}
+ERROR_STATUSES = {
+    "400": "Dữ liệu không hợp lệ.",
+    "401": "Chưa đăng nhập.",
+    "403": "Không có quyền.",
+    "404": "Không tìm thấy.",
+    "405": "Phương thức không được hỗ trợ.",
+    "409": "Xung đột trạng thái.",
+    "413": "Tệp quá lớn.",
+    "415": "Định dạng không được hỗ trợ.",
+    "429": "Quá nhiều yêu cầu.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERROR_STATUSES.items():
+                operation["responses"].setdefault(status, {
+                    "description": description, "content": {"application/json": {"schema": reference}},
+                })
+    return result
