@@ -22,6 +22,15 @@ ERROR_STATUSES = {
 }
 
 
+def _allow_empty_filters(operation):
+    """django-filter reads an empty query value (`?kind=`) as "no filter": say so in the schema."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], ""]
+            parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
+
+
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"$ref": "#/components/schemas/Error"}
@@ -29,6 +38,7 @@ def add_error_responses(result, generator, request, public):
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _allow_empty_filters(operation)
             for status, description in ERROR_STATUSES.items():
                 operation["responses"].setdefault(status, {
                     "description": description, "content": {"application/json": {"schema": reference}},

@@ -1,5 +1,5 @@
 """The listings API: thin views over the services; every queryset scoped to the user."""
-from django.shortcuts import get_object_or_404
+from rest_framework.generics import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Bank, BankAccount, PaymentCode
+from .models import Bank, BankAccount, InboundEvent, PaymentCode, Transaction
 
 
 @admin.register(Bank)
@@ -26,3 +26,26 @@ class PaymentCodeAdmin(admin.ModelAdmin):
     search_fields = ["reference", "product__name", "product__producer__name"]
     raw_id_fields = ["product", "bank_account", "created_by"]
     readonly_fields = ["reference", "payload", "created_at"]
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "provider", "state", "signature_valid", "amount", "account_number", "producer", "received_at"]
+    list_filter = ["provider", "state", "signature_valid"]
+    search_fields = ["dedup_key", "external_id", "content", "account_number"]
+    raw_id_fields = ["producer", "bank_account", "duplicate_of", "resolved_by"]
+    readonly_fields = ["body", "headers", "received_at", "processed_at"]
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin):
+    list_display = ["id", "product", "producer", "source", "marketplace", "quantity", "amount", "status", "occurred_at"]
+    list_filter = ["source", "status", "marketplace"]
+    search_fields = ["external_id", "product__name", "producer__name"]
+    raw_id_fields = ["product", "producer", "marketplace_account", "listing", "payment_code", "inbound_event",
+                     "recorded_by", "confirmed_by", "rejected_by"]
+    date_hierarchy = "occurred_at"
+
+    def get_actions(self, request):
+        # No bulk actions: the dashboard's summaries follow instance saves and deletes only.
+        return {}

@@ -1,9 +1,12 @@
-"""The payments API: banks (read-only), a producer's bank accounts, payment codes with their images."""
+"""The payments API: banks (read-only), a producer's bank accounts, payment codes with their images,
+transactions (sales; manual entry), inbound events (read-only; unmatched transfers assigned or dismissed)."""
+import django_filters
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from rest_framework.generics import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -12,13 +15,28 @@ from producers.selectors import producers_for, products_for
 from . import services
 from .images import qr_png, qr_svg
 from .labels import LAYOUT_A6, LAYOUTS, render_codes
-from .selectors import active_banks, bank_accounts_for, payment_codes_for
+from .models import Transaction
+from .selectors import (
+    active_banks,
+    bank_accounts_for,
+    filter_transactions,
+    inbound_events_for,
+    payment_codes_for,
+    transactions_for,
+    unmatched_transfers_for,
+)
 from .serializers import (
+    AssignTransferInputSerializer,
     BankAccountInputSerializer,
     BankAccountOutputSerializer,
     BankSerializer,
+    DismissTransferInputSerializer,
+    InboundEventSerializer,
+    ManualSaleInputSerializer,
     PaymentCodeInputSerializer,
     PaymentCodeOutputSerializer,
+    RejectSaleInputSerializer,
+    TransactionOutputSerializer,
 )
 
 
@@ -139,3 +157,95 @@ class PaymentCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if layout not in LAYOUTS:
             layout = LAYOUT_A6
         return _file(render_codes([code], layout=layout), "application/pdf", f"nhan-{code.reference}-{layout}.pdf")
+
+
+class TransactionFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(method="filter_from", label="occurred on or after (YYYY-MM-DD)")
+    date_to = django_filters.DateFilter(method="filter_to", label="occurred on or before (YYYY-MM-DD)")
+
+    class Meta:
+        model = Transaction
+        fields = ["product", "producer", "source", "status", "marketplace"]
+
+    def filter_from(self, queryset, name, value):
+        return filter_transactions(queryset, date_from=value)
+
+    def filter_to(self, queryset, name, value):
+        return filter_transactions(queryset, date_to=value)
+
+
+class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sales, scoped to the producers the user sees. POST records a manual (self-reported) sale;
+    officers confirm or reject self-reported sales."""
+
+    serializer_class = TransactionOutputSerializer
+    filterset_class = TransactionFilter
+    ordering_fields = ["occurred_at", "amount", "quantity"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return transactions_for(self.request.user)
+
+    @extend_schema(request=ManualSaleInputSerializer, responses={201: TransactionOutputSerializer})
+    def create(self, request):
+        data = ManualSaleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        product = get_object_or_404(products_for(request.user), pk=values["product"])
+        tx = services.manual_sale_create(
+            user=request.user, product=product, quantity=values["quantity"], amount=values["amount"],
+            occurred_at=values["occurred_at"], evidence=values.get("evidence"), note=values["note"],
+        )
+        return Response(self.get_serializer(tx).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: TransactionOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        tx = services.manual_sale_confirm(user=request.user, transaction_obj=self.get_object())
+        return Response(self.get_serializer(tx).data)
+
+    @extend_schema(request=RejectSaleInputSerializer, responses={200: TransactionOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = RejectSaleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tx = services.manual_sale_reject(
+            user=request.user, transaction_obj=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(tx).data)
+
+
+class InboundEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Webhook events, scoped: officers all, members those tied to their producers. `assign` and
+    `dismiss` resolve an unmatched bank transfer (state no_match)."""
+
+    serializer_class = InboundEventSerializer
+    filterset_fields = ["provider", "state", "producer"]
+
+    def get_queryset(self):
+        return inbound_events_for(self.request.user)
+
+    def _open_transfer(self):
+        return get_object_or_404(unmatched_transfers_for(self.request.user), pk=self.kwargs["pk"])
+
+    @extend_schema(request=AssignTransferInputSerializer, responses={201: TransactionOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        event = self._open_transfer()
+        data = AssignTransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = get_object_or_404(products_for(request.user), pk=data.validated_data["product"])
+        tx = services.unmatched_assign(
+            user=request.user, event=event, product=product, quantity=data.validated_data.get("quantity"),
+        )
+        return Response(TransactionOutputSerializer(tx, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DismissTransferInputSerializer, responses={200: InboundEventSerializer})
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        event = self._open_transfer()
+        data = DismissTransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.unmatched_dismiss(user=request.user, event=event, note=data.validated_data["note"])
+        return Response(self.get_serializer(event).data)

@@ -59,3 +59,94 @@ class BatchPrintForm(forms.Form):
     def __init__(self, *args, products, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = products
+
+
+# --- Sales ---------------------------------------------------------------------------------------
+
+class SalesFilterForm(forms.Form):
+    source = forms.ChoiceField(label=_("Nguồn"), required=False)
+    marketplace = forms.ChoiceField(label=_("Sàn"), required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from listings.models import Marketplace
+
+        from .models import Transaction
+
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Tất cả"))]
+        self.fields["source"].choices = everything + list(Transaction.Source.choices)
+        self.fields["marketplace"].choices = everything + list(Marketplace.choices)
+        self.fields["status"].choices = everything + list(Transaction.Status.choices)
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ManualSaleForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Sản phẩm"), queryset=None)
+    quantity = forms.IntegerField(label=_("Số lượng"), min_value=1, max_value=1_000_000, initial=1)
+    amount = forms.IntegerField(
+        label=_("Số tiền thu được (đồng)"), min_value=0, max_value=10**13,
+        help_text=_("Tổng số tiền của lần bán này."),
+    )
+    occurred_on = forms.DateField(label=_("Ngày bán"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.FileField(
+        label=_("Ảnh hóa đơn hoặc phiếu thu (không bắt buộc)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        help_text=_("Ảnh JPG, PNG, WebP hoặc tệp PDF, tối đa 10 MB."),
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
+class AssignTransferForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Sản phẩm đã bán"), queryset=None)
+    quantity = forms.IntegerField(
+        label=_("Số lượng"), min_value=1, max_value=1_000_000, required=False,
+        help_text=_("Để trống: tính theo số tiền chia cho giá bán."),
+    )
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
+class RejectSaleForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do từ chối"), required=False, max_length=300)
+
+
+class OrderImportForm(forms.Form):
+    producer = forms.ModelChoiceField(label=_("Chủ thể OCOP"), queryset=None)
+    file = forms.FileField(
+        label=_("Tệp đơn hàng xuất từ Shopee hoặc Lazada (.xlsx hoặc .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(label=_("Chạy thử: chỉ kiểm tra, không ghi gì"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        producers = producers_for(user).order_by("name")
+        self.fields["producer"].queryset = producers
+        if producers.count() == 1:
+            self.fields["producer"].initial = producers.first()
+            self.fields["producer"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        return upload

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import vietqr
@@ -156,3 +157,211 @@ class PaymentCode(models.Model):
             bank_bin=account.bank.bin, account=account.account_number, is_card=account.is_card,
             amount=self.amount, purpose=self.purpose,
         )
+
+
+def evidence_path(instance, filename):
+    return f"sales-evidence/{instance.producer_id}/{filename}"
+
+
+class InboundEvent(models.Model):
+    """Every webhook body, stored raw before anything else happens, then processed by a task.
+
+    `dedup_key` is the provider's own id for the event (SePay's transaction `id`, Casso's `data.id`,
+    a marketplace's push id) and is unique per provider: a second delivery is stored as its own row
+    in state `duplicate`, pointing at the first, with an empty key. For bank notifications, the
+    processing fills the transfer fields and, when the receiving account is known, `producer`
+    (this is how producers see their events and their unmatched-transfer queue)."""
+
+    class Provider(models.TextChoices):
+        SEPAY = "sepay", "SePay"
+        CASSO = "casso", "Casso"
+        SHOPEE = "shopee", "Shopee"
+        LAZADA = "lazada", "Lazada"
+        TIKI = "tiki", "Tiki"
+        SANDBOX = "sandbox", _("Sàn thử nghiệm (sandbox)")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Đã nhận, chờ xử lý")
+        MATCHED = "matched", _("Đã khớp")
+        DUPLICATE = "duplicate", _("Trùng lặp")
+        NO_MATCH = "no_match", _("Chưa khớp")
+        IGNORED = "ignored", _("Không tính")
+        DISMISSED = "dismissed", _("Đã bỏ qua")
+        ERROR = "error", _("Lỗi")
+
+    BANK_PROVIDERS = (Provider.SEPAY, Provider.CASSO)
+    BADGES = {
+        State.RECEIVED: "pending", State.MATCHED: "ok", State.DUPLICATE: "", State.NO_MATCH: "pending",
+        State.IGNORED: "", State.DISMISSED: "", State.ERROR: "failed",
+    }
+
+    provider = models.CharField(_("nguồn"), max_length=20, choices=Provider.choices)
+    dedup_key = models.CharField(max_length=120, blank=True, default="")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="duplicates"
+    )
+    signature_valid = models.BooleanField(_("chữ ký hợp lệ"), default=False)
+    body = models.TextField(_("nội dung gốc"))
+    headers = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(_("nhận lúc"), default=timezone.now)
+    state = models.CharField(_("trạng thái"), max_length=12, choices=State.choices, default=State.RECEIVED)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    processed_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    # Bank transfer fields, filled by the processing.
+    producer = models.ForeignKey(
+        "producers.Producer", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events",
+        verbose_name=_("chủ thể OCOP"),
+    )
+    bank_account = models.ForeignKey(
+        BankAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events"
+    )
+    external_id = models.CharField(_("mã giao dịch"), max_length=120, blank=True)
+    account_number = models.CharField(_("tài khoản nhận"), max_length=40, blank=True)
+    amount = models.BigIntegerField(_("số tiền"), null=True, blank=True)
+    content = models.CharField(_("nội dung chuyển khoản"), max_length=500, blank=True)
+    occurred_at = models.DateTimeField(_("thời điểm giao dịch"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("sự kiện nhận về")
+        verbose_name_plural = _("sự kiện nhận về")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "dedup_key"], condition=~models.Q(dedup_key=""),
+                name="inbound_event_unique_provider_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["producer", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def badge(self):
+        return self.BADGES.get(self.state, "")
+
+    @property
+    def is_bank(self):
+        return self.provider in self.BANK_PROVIDERS
+
+    @property
+    def is_open(self):
+        """In the unmatched-transfer queue: a bank transfer in that nobody assigned or dismissed."""
+        return self.is_bank and self.state == self.State.NO_MATCH
+
+
+class Transaction(models.Model):
+    """One sale of one OCOP product, from wherever it happened. Only `completed` ones count.
+
+    Idempotency: unique on (source, dedup_scope, external_id). `dedup_scope` is never null (NULLs
+    are distinct in unique constraints on both SQLite and PostgreSQL), so the constraint holds even
+    without a marketplace account:
+      - marketplace_order: "account:<MarketplaceAccount id>", external_id "<order id>:<sku or item id>";
+      - import:            "<marketplace>:producer:<Producer id>", same external_id form;
+      - bank_transfer:     "bank:<receiving account number>", external_id "<provider>:<provider's id>";
+      - manual:            "manual", external_id a fresh uuid.
+
+    Write these only through instance .save()/.create()/.delete() (never queryset.update() or
+    bulk_create): the dashboard keeps summary tables from post_save/post_delete signals.
+    """
+
+    class Source(models.TextChoices):
+        MARKETPLACE_ORDER = "marketplace_order", _("Đơn trên sàn")
+        BANK_TRANSFER = "bank_transfer", _("Chuyển khoản")
+        MANUAL = "manual", _("Tự khai báo")
+        IMPORT = "import", _("Nhập từ tệp đơn hàng")
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", _("Hoàn thành")
+        PENDING = "pending", _("Đang xử lý")
+        CANCELLED = "cancelled", _("Đã hủy")
+        REFUNDED = "refunded", _("Đã hoàn tiền")
+
+    BADGES = {Status.COMPLETED: "ok", Status.PENDING: "pending", Status.CANCELLED: "failed", Status.REFUNDED: "failed"}
+
+    product = models.ForeignKey(
+        "producers.OcopProduct", on_delete=models.PROTECT, related_name="transactions", verbose_name=_("sản phẩm"),
+    )
+    producer = models.ForeignKey(
+        "producers.Producer", on_delete=models.CASCADE, related_name="transactions", verbose_name=_("chủ thể OCOP"),
+    )
+    source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices)
+    marketplace_account = models.ForeignKey(
+        "listings.MarketplaceAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions",
+        verbose_name=_("gian hàng"),
+    )
+    listing = models.ForeignKey(
+        "listings.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions",
+    )
+    marketplace = models.CharField(_("sàn"), max_length=20, blank=True, default="")
+    payment_code = models.ForeignKey(
+        PaymentCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions",
+        verbose_name=_("mã QR"),
+    )
+    inbound_event = models.ForeignKey(
+        InboundEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions",
+    )
+    dedup_scope = models.CharField(max_length=100)
+    external_id = models.CharField(_("mã giao dịch"), max_length=200)
+    quantity = models.PositiveIntegerField(_("số lượng"), default=1)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    occurred_at = models.DateTimeField(_("thời điểm bán"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    evidence = models.FileField(_("chứng từ"), upload_to=evidence_path, blank=True, max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("giao dịch bán hàng")
+        verbose_name_plural = _("giao dịch bán hàng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "dedup_scope", "external_id"], name="transaction_unique_source_scope_external",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "status", "occurred_at"], name="transaction_source_status_at"),
+            models.Index(fields=["product", "source", "status", "occurred_at"], name="transaction_product_src_at"),
+            models.Index(fields=["producer", "occurred_at"], name="transaction_producer_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity} ({self.get_source_display()})"
+
+    @property
+    def badge(self):
+        return self.BADGES.get(self.status, "")
+
+    @property
+    def counts(self):
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_self_reported(self):
+        """A manual sale nobody at the department has confirmed yet: shown as "tự khai báo"."""
+        return self.source == self.Source.MANUAL and self.confirmed_at is None and self.rejected_at is None
+
+    @property
+    def is_rejected(self):
+        return self.rejected_at is not None

@@ -58,3 +58,58 @@ class PaymentCodeOutputSerializer(serializers.ModelSerializer):
             kind: request.build_absolute_uri(reverse(f"payment-code-{kind}", args=[code.pk]))
             for kind in ("png", "svg", "pdf")
         }
+
+
+class TransactionOutputSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name")
+    self_reported = serializers.BooleanField(source="is_self_reported")
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        from .models import Transaction
+
+        model = Transaction
+        fields = [
+            "id", "product", "product_name", "producer", "source", "marketplace", "marketplace_account", "listing",
+            "payment_code", "external_id", "quantity", "amount", "occurred_at", "status", "note", "self_reported",
+            "confirmed_at", "rejected_at", "evidence", "created_at", "updated_at",
+        ]
+
+    def get_evidence(self, tx) -> str | None:
+        if not tx.evidence:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("payments:transaction_evidence", args=[tx.pk]))
+
+
+class ManualSaleInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    amount = serializers.IntegerField(min_value=0, max_value=10**13)
+    occurred_at = serializers.DateTimeField()
+    evidence = serializers.FileField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class InboundEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        from .models import InboundEvent
+
+        model = InboundEvent
+        fields = [
+            "id", "provider", "state", "signature_valid", "received_at", "processed_at", "note", "duplicate_of",
+            "producer", "bank_account", "external_id", "account_number", "amount", "content", "occurred_at",
+            "resolved_at",
+        ]
+
+
+class AssignTransferInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+
+
+class DismissTransferInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class RejectSaleInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")

@@ -15,3 +15,19 @@ urlpatterns = [
     path("ma/<int:pk>/qr.svg", views.code_svg, name="code_svg"),
     path("ma/<int:pk>/nhan.pdf", views.code_pdf, name="code_pdf"),
 ]
+urlpatterns += [
+    path("giao-dich/", views.transactions, name="transactions"),
+    path("giao-dich/them/", views.manual_sale, name="manual_sale"),
+    path("giao-dich/<int:pk>/", views.transaction_detail, name="transaction"),
+    path("giao-dich/<int:pk>/chung-tu/", views.transaction_evidence, name="transaction_evidence"),
+    path("giao-dich/<int:pk>/xac-nhan/", views.confirm_sale, name="confirm_sale"),
+    path("giao-dich/<int:pk>/tu-choi/", views.reject_sale, name="reject_sale"),
+    path("san-pham/<int:product_id>/doanh-so/", views.product_sales, name="product_sales"),
+    path("chuyen-khoan-chua-khop/", views.unmatched, name="unmatched"),
+    path("chuyen-khoan-chua-khop/<int:pk>/gan/", views.unmatched_assign, name="unmatched_assign"),
+    path("chuyen-khoan-chua-khop/<int:pk>/bo-qua/", views.unmatched_dismiss, name="unmatched_dismiss"),
+    path("cho-xac-nhan/", views.confirmations, name="confirmations"),
+    path("su-kien/", views.events, name="events"),
+    path("su-kien/<int:pk>/", views.event_detail, name="event"),
+    path("nhap-don-hang/", views.order_import, name="order_import"),
+]

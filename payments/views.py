@@ -1,21 +1,48 @@
-"""Portal pages for traders: bank accounts, payment codes, QR downloads and label printing."""
+"""Portal pages: bank accounts, payment codes, QR downloads and labels; sales history, manual sales,
+unmatched transfers, officers' confirmations, the inbound event log and the order-export import."""
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
-from producers.selectors import products_for
+from producers.selectors import can_edit_producer, is_officer, producers_for, products_for
 
 from . import services
-from .forms import BankAccountForm, BatchPrintForm, PaymentCodeForm
+from .forms import (
+    AssignTransferForm,
+    BankAccountForm,
+    BatchPrintForm,
+    ManualSaleForm,
+    OrderImportForm,
+    PaymentCodeForm,
+    RejectSaleForm,
+    SalesFilterForm,
+)
 from .images import qr_png, qr_svg
 from .labels import LAYOUT_A6, LAYOUTS, render_codes
-from .selectors import bank_accounts_for, payment_codes_for, printable_products_for
+from .models import InboundEvent
+from .orders_import import import_order_export
+from .selectors import (
+    bank_accounts_for,
+    filter_transactions,
+    inbound_events_for,
+    payment_codes_for,
+    pending_manual_sales,
+    printable_products_for,
+    sales_totals,
+    totals_by_source,
+    transactions_for,
+    unmatched_transfers_for,
+)
 
 
 def _file(content, content_type, filename, *, attachment=False):
@@ -166,3 +193,219 @@ def batch_print(request):
     return render(request, "payments/batch_print.html", {
         "form": form, "products": products, "has_accounts": bank_accounts_for(request.user).exists(),
     })
+
+
+# --- Sales: history, manual entry, unmatched transfers, confirmations, events, import --------------
+
+EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def _sales_context(request, queryset):
+    form = SalesFilterForm(request.GET or None)
+    filters = form.filters()
+    queryset = filter_transactions(queryset, **filters)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter_form": form, "page": page, "totals": sales_totals(queryset), "by_source": totals_by_source(queryset),
+        "query": query.urlencode(),
+    }
+
+
+@login_required
+def transactions(request):
+    """Sales history of every producer the user sees (officers: the province; ?producer= narrows)."""
+    queryset = transactions_for(request.user)
+    producer = None
+    if request.GET.get("producer", "").isdigit():
+        producer = get_object_or_404(producers_for(request.user), pk=request.GET["producer"])
+        queryset = queryset.filter(producer=producer)
+    context = _sales_context(request, queryset)
+    context.update({"producer": producer, "is_officer": is_officer(request.user),
+                    "open_transfers": unmatched_transfers_for(request.user).count()})
+    return render(request, "payments/transactions.html", context)
+
+
+@login_required
+def product_sales(request, product_id):
+    product = get_object_or_404(products_for(request.user), pk=product_id)
+    context = _sales_context(request, transactions_for(request.user).filter(product=product))
+    context.update({"product": product, "can_edit": can_edit_producer(request.user, product.producer)})
+    return render(request, "payments/product_sales.html", context)
+
+
+@login_required
+def transaction_detail(request, pk):
+    tx = get_object_or_404(transactions_for(request.user).select_related("inbound_event", "listing"), pk=pk)
+    return render(request, "payments/transaction_detail.html", {
+        "tx": tx, "is_officer": is_officer(request.user), "reject_form": RejectSaleForm(),
+    })
+
+
+@login_required
+def transaction_evidence(request, pk):
+    """Receipts are personal data: served through the scoped query, never as a public media URL."""
+    tx = get_object_or_404(transactions_for(request.user), pk=pk)
+    if not tx.evidence:
+        raise Http404
+    name = tx.evidence.name.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(tx.evidence.open("rb"), content_type=EVIDENCE_TYPES.get(extension, "application/octet-stream"))
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+@login_required
+def manual_sale(request):
+    products = products_for(request.user).order_by("producer__name", "name")
+    initial = {"occurred_on": timezone.localdate(), "quantity": 1}
+    if request.GET.get("product", "").isdigit():
+        initial["product"] = products.filter(pk=request.GET["product"]).first()
+    form = ManualSaleForm(request.POST or None, request.FILES or None, products=products, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        occurred_at = timezone.make_aware(datetime.combine(data["occurred_on"], time(12, 0)))
+        try:
+            tx = services.manual_sale_create(
+                user=request.user, product=data["product"], quantity=data["quantity"], amount=data["amount"],
+                occurred_at=occurred_at, evidence=data["evidence"], note=data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận doanh số tự khai báo; cán bộ Sở sẽ xác nhận."))
+            return redirect("payments:transaction", pk=tx.pk)
+    return render(request, "payments/manual_sale.html", {"form": form})
+
+
+@login_required
+def unmatched(request):
+    """Transfers into a producer's account that named no code of ours (or the wrong amount or account)."""
+    events = list(unmatched_transfers_for(request.user)[:200])
+    editable = {p.pk for p in producers_for(request.user) if can_edit_producer(request.user, p)}
+    for event in events:
+        products = products_for(request.user).filter(producer_id=event.producer_id).order_by("name")
+        event.assign_form = AssignTransferForm(products=products, prefix=f"e{event.pk}")
+        event.can_resolve = event.producer_id in editable
+    return render(request, "payments/unmatched.html", {"events": events})
+
+
+@login_required
+@require_POST
+def unmatched_assign(request, pk):
+    event = get_object_or_404(unmatched_transfers_for(request.user), pk=pk)
+    products = products_for(request.user).filter(producer_id=event.producer_id)
+    form = AssignTransferForm(request.POST, products=products, prefix=f"e{event.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn sản phẩm của chính chủ thể nhận tiền."))
+        return redirect("payments:unmatched")
+    try:
+        tx = services.unmatched_assign(
+            user=request.user, event=event, product=form.cleaned_data["product"],
+            quantity=form.cleaned_data["quantity"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ghi nhận bán %(product)s.") % {"product": tx.product.name})
+    return redirect("payments:unmatched")
+
+
+@login_required
+@require_POST
+def unmatched_dismiss(request, pk):
+    event = get_object_or_404(unmatched_transfers_for(request.user), pk=pk)
+    try:
+        services.unmatched_dismiss(user=request.user, event=event, note=request.POST.get("note", "")[:300])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã bỏ qua chuyển khoản."))
+    return redirect("payments:unmatched")
+
+
+def _require_officer_page(request):
+    if not is_officer(request.user):
+        raise DjangoPermissionDenied
+
+
+@login_required
+def confirmations(request):
+    _require_officer_page(request)
+    page = Paginator(pending_manual_sales(), 50).get_page(request.GET.get("page"))
+    return render(request, "payments/confirmations.html", {"page": page, "reject_form": RejectSaleForm()})
+
+
+@login_required
+@require_POST
+def confirm_sale(request, pk):
+    _require_officer_page(request)
+    tx = get_object_or_404(transactions_for(request.user), pk=pk)
+    try:
+        services.manual_sale_confirm(user=request.user, transaction_obj=tx)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã xác nhận doanh số."))
+    return redirect("payments:confirmations")
+
+
+@login_required
+@require_POST
+def reject_sale(request, pk):
+    _require_officer_page(request)
+    tx = get_object_or_404(transactions_for(request.user), pk=pk)
+    form = RejectSaleForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.manual_sale_reject(user=request.user, transaction_obj=tx, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã từ chối doanh số tự khai báo."))
+    return redirect("payments:confirmations")
+
+
+@login_required
+def events(request):
+    queryset = inbound_events_for(request.user)
+    state = request.GET.get("state", "")
+    provider = request.GET.get("provider", "")
+    if state in InboundEvent.State.values:
+        queryset = queryset.filter(state=state)
+    if provider in InboundEvent.Provider.values:
+        queryset = queryset.filter(provider=provider)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(request, "payments/events.html", {
+        "page": page, "states": InboundEvent.State.choices, "providers": InboundEvent.Provider.choices,
+        "state": state, "provider": provider,
+    })
+
+
+@login_required
+def event_detail(request, pk):
+    event = get_object_or_404(inbound_events_for(request.user), pk=pk)
+    return render(request, "payments/event_detail.html", {
+        "event": event, "transactions": transactions_for(request.user).filter(inbound_event=event),
+        "is_officer": is_officer(request.user),
+    })
+
+
+@login_required
+def order_import(request):
+    report = None
+    form = OrderImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_order_export(
+                user=request.user, producer=form.cleaned_data["producer"], file=upload, filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "payments/order_import.html", {"form": form, "report": report})

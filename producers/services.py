@@ -161,6 +161,11 @@ def _product_clean(product):
 def product_delete(*, product, user):
     if not can_edit_producer(user, product.producer):
         raise PermissionDenied(_("Bạn không có quyền xoá sản phẩm này."))
+    if hasattr(product, "transactions") and product.transactions.exists():
+        raise DomainError(
+            _("Sản phẩm đã có giao dịch nên không thể xoá: số liệu bán hàng phải được giữ cho báo cáo."),
+            code="product_has_sales",
+        )
     for photo in product.photos.all():
         photo_delete(photo=photo, user=user)
     product.delete()

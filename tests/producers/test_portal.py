@@ -1,4 +1,6 @@
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -178,3 +180,15 @@ def test_changes_are_in_the_audit_log_for_officers(client, owner, producer, offi
     assert product.name in body
     assert "100000 → 120000" in body
     assert str(owner) in body
+
+
+def test_a_product_with_sales_cannot_be_deleted(client, owner, producer):
+    from payments.services import manual_sale_create
+
+    product = OcopProductFactory(producer=producer)
+    manual_sale_create(user=owner, product=product, quantity=1, amount=150000,
+                       occurred_at=timezone.now() - timedelta(days=3))
+    client.force_login(owner)
+    response = client.post(reverse("portal:product_delete", args=[product.pk]), follow=True)
+    assert "không thể xoá" in response.content.decode()
+    assert OcopProduct.objects.filter(pk=product.pk).exists()

@@ -1,0 +1,72 @@
+"""Bank-transfer notification webhooks (SePay, Casso): verify, store, enqueue after commit, answer.
+
+A request that fails verification (no or wrong key, forged or stale signature) gets 401 and NOTHING
+is written; a verified but malformed body gets 400 and nothing is written either. Everything else
+is stored raw as an InboundEvent and answered at once; the matching runs in a task. A second
+delivery of the same transaction is stored as `duplicate` and answered 200 like the first.
+See payments/banknotify.py for what is confirmed of each provider's scheme.
+"""
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import banknotify, services
+
+logger = logging.getLogger(__name__)
+
+KEPT_HEADERS = ("Content-Type", "User-Agent", "X-SePay-Timestamp", "X-SePay-Signature", "X-Casso-Signature",
+                "X-Forwarded-For", "X-Request-Id")
+
+
+def _headers_subset(request):
+    """What is worth keeping of the headers: never the API key."""
+    kept = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        kept["Authorization"] = authorization.split(" ", 1)[0] + " ***"
+    return kept
+
+
+def _refused(status, message):
+    return JsonResponse({"success": False, "message": message}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def sepay(request):
+    body = request.body
+    if not banknotify.verify_sepay(request.headers, body):
+        logger.warning("sepay webhook refused: bad credentials or signature")
+        return _refused(401, "unauthorized")
+    try:
+        data = banknotify.parse_json_object(body)
+        notice = banknotify.parse_sepay(data)
+    except banknotify.MalformedBody as exc:
+        return _refused(400, f"malformed body: {exc}")
+    services.inbound_event_receive(
+        provider="sepay", body=body, headers=_headers_subset(request), dedup_key=notice.external_id,
+    )
+    return JsonResponse({"success": True}, status=200)
+
+
+@csrf_exempt
+@require_POST
+def casso(request):
+    body = request.body
+    try:
+        data = banknotify.parse_json_object(body)
+    except banknotify.MalformedBody:
+        data = None
+    if data is None or not banknotify.verify_casso(request.headers, data):
+        logger.warning("casso webhook refused: bad signature, stale timestamp or unreadable body")
+        return _refused(401, "unauthorized")
+    try:
+        notice = banknotify.parse_casso(data)
+    except banknotify.MalformedBody as exc:
+        return _refused(400, f"malformed body: {exc}")
+    services.inbound_event_receive(
+        provider="casso", body=body, headers=_headers_subset(request), dedup_key=notice.external_id,
+    )
+    return JsonResponse({"success": True}, status=200)
