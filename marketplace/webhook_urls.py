@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Mounted by config/urls.py as path("webhooks/", include("marketplace.webhook_urls"))."""
+from django.urls import path
 
-urlpatterns = []
+from . import webhooks
+
+urlpatterns = [
+    path("shopee/", webhooks.shopee, name="webhook-shopee"),
+    path("lazada/", webhooks.lazada, name="webhook-lazada"),
+]

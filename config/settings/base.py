@@ -262,6 +262,9 @@ LAZADA_APP_SECRET = env("LAZADA_APP_SECRET", default="")
 TIKI_API_BASE = env("TIKI_API_BASE", default="https://api.tiki.vn")
 TIKI_CLIENT_ID = env("TIKI_CLIENT_ID", default="")
 TIKI_CLIENT_SECRET = env("TIKI_CLIENT_SECRET", default="")
+# Our public address as marketplaces see it (absolute photo URLs, push URLs behind a proxy).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+SHOPEE_PUSH_URL = env("SHOPEE_PUSH_URL", default="")
 MARKETPLACE_HTTP_TIMEOUT = env.float("MARKETPLACE_HTTP_TIMEOUT", default=10.0)
 # Fernet key for marketplace tokens at rest. Local/test derive one from SECRET_KEY; production must set it.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
