@@ -22,13 +22,33 @@ def redact(text):
     return LONG_NUMBER_RE.sub(lambda m: "***" + m.group()[-3:], text)
 
 
+def redact_record(record):
+    message = record.getMessage()
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, ()
+    if not hasattr(record, "request_id"):
+        record.request_id = request_id_var.get()
+    return record
+
+
+def install_record_factory():
+    """Redact every log record where it is created, so no handler (a file, Sentry, pytest's
+    capture) ever sees personal data, whatever its own filters."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts_personal_data", False):
+        return
+
+    def factory(*args, **kwargs):
+        return redact_record(previous(*args, **kwargs))
+
+    factory.redacts_personal_data = True
+    logging.setLogRecordFactory(factory)
+
+
 class RedactPersonalDataFilter(logging.Filter):
     def filter(self, record):
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        record.request_id = request_id_var.get()
+        redact_record(record)
         return True
 
 

@@ -1,3 +1,4 @@
+import logging
 import os
 import shutil
 
@@ -69,3 +70,20 @@ def other_owner_and_producer(db):
 
 def browser_available():
     return os.path.exists("/usr/bin/chromium")
+
+
+class _RunLog(logging.Handler):
+    """Every log line of the test run, as written, for tests/test_zz_logs.py to grep."""
+
+    lines = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.levelname} {record.name} {record.getMessage()}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_log():
+    handler = _RunLog(level=logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    yield handler
+    logging.getLogger().removeHandler(handler)
