@@ -18,6 +18,7 @@ NAVIGATION = [
     ("portal:audit_log", _("Nhật ký"), "officer"),
     ("portal:deletion_requests", _("Yêu cầu xoá dữ liệu"), "officer"),
     ("dashboard:index", _("Báo cáo"), "any"),
+    ("system_status", _("Hệ thống"), "staff"),
 ]
 
 
@@ -27,6 +28,8 @@ def _navigation(request, context):
     member = bool(context.get("user_memberships"))
     for name, label, audience in NAVIGATION:
         if audience == "officer" and not officer or audience == "member" and not member:
+            continue
+        if audience == "staff" and not request.user.is_staff:
             continue
         try:
             url = reverse(name)

@@ -56,3 +56,21 @@ def server_error(request):
     from django.views.defaults import server_error as default_server_error
 
     return default_server_error(request)
+
+
+@never_cache
+def system_status(request):
+    """Administrators: queue depths, failed listings, events in error, shops that lost authorisation."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import render
+
+    from .status import failures, queue_depths
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return render(request, "system_status.html", {
+        "queues": queue_depths(), "eager": settings.CELERY_TASK_ALWAYS_EAGER, **failures(),
+    })

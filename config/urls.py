@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from common.views import healthz
+from common.views import healthz, system_status
 
 api_patterns = [
     path("", include("producers.api_urls")),
@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/he-thong/", system_status, name="system_status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),

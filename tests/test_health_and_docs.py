@@ -26,3 +26,18 @@ def test_unrouted_api_urls_answer_the_json_error_shape(client, owner):
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "message": "Không tìm thấy.", "fields": {}}
     assert "text/html" in client.get("/khong-co-trang-nay/")["Content-Type"]
+
+
+@pytest.mark.django_db
+def test_system_status_for_administrators_only(client, owner, officer):
+    assert client.get("/admin/he-thong/").status_code == 302
+    client.force_login(owner)
+    assert client.get("/admin/he-thong/").status_code == 403
+    owner.is_staff = True
+    owner.save()
+    page = client.get("/admin/he-thong/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    for queue in ("celery", "events", "publishing"):
+        assert queue in body
+    assert "Không có." in body

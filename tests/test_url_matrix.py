@@ -24,6 +24,7 @@ PUBLIC = {
     "healthz", "set_language", "schema", "swagger-ui", "redoc", "login", "logout", "portal:landing",
     "portal:signup", "portal:accept_invitation", "marketplace:sandbox_item", "marketplace:sandbox_image",
     "webhook-sepay", "webhook-casso", "webhook-shopee", "webhook-lazada",
+    "system_status",  # staff only: its own test in tests/test_health_and_docs.py
     "listings:account_callback",  # the marketplace sends the seller back here; it checks a signed state
 }
 # Reference data every logged-in user may read.

@@ -210,7 +210,13 @@ CELERY_BEAT_SCHEDULE = {
     # Re-send webhook events left in `received` (the broker lost the task, or it failed).
     "payments-sweep-inbound-events": {"task": "payments.tasks.sweep_inbound_events", "schedule": 600.0},
 }
-CELERY_TASK_ROUTES = {}
+# Three queues that scale independently (deploy/systemd/ocop-worker@.service runs one unit per queue).
+CELERY_TASK_ROUTES = {
+    "listings.tasks.*": {"queue": "publishing"},
+    "payments.tasks.*": {"queue": "events"},
+    "marketplace.tasks.*": {"queue": "events"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://ocop")

@@ -1,0 +1,46 @@
+"""What administrators need to see that the service is keeping up: queue depths and what failed.
+
+Every task works on a row (a listing, an inbound event), so "failed tasks" are the rows their tasks
+left in a failed state; no Celery result backend is needed."""
+from django.conf import settings
+from django.db.models import Count
+from kombu import Connection
+
+
+def queue_names():
+    names = {settings.CELERY_TASK_DEFAULT_QUEUE}
+    names |= {route["queue"] for route in settings.CELERY_TASK_ROUTES.values() if "queue" in route}
+    return sorted(names)
+
+
+def queue_depths():
+    """{queue: waiting messages}, or None per queue when tasks run eagerly or the broker is down."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {name: None for name in queue_names()}
+    depths = {}
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            channel = conn.default_channel
+            for name in queue_names():
+                try:
+                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+                except Exception:  # noqa: BLE001 - a queue nobody declared yet is empty
+                    depths[name] = 0
+    except Exception:  # noqa: BLE001
+        return {name: None for name in queue_names()}
+    return depths
+
+
+def failures():
+    from listings.models import Listing, MarketplaceAccount
+    from payments.models import InboundEvent
+
+    return {
+        "listings_by_status": dict(Listing.objects.values_list("status").annotate(n=Count("id")).order_by()),
+        "failed_listings": Listing.objects.filter(status=Listing.Status.FAILED)
+        .select_related("product", "account").order_by("-status_changed_at")[:20],
+        "events_by_state": dict(InboundEvent.objects.values_list("state").annotate(n=Count("id")).order_by()),
+        "error_events": InboundEvent.objects.filter(state=InboundEvent.State.ERROR).order_by("-received_at")[:20],
+        "expired_accounts": MarketplaceAccount.objects.exclude(status=MarketplaceAccount.Status.CONNECTED)
+        .select_related("producer")[:20],
+    }
