@@ -26,8 +26,13 @@ def _allow_empty_filters(operation):
     """django-filter reads an empty query value (`?kind=`) as "no filter": say so in the schema."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
-        if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+        if parameter.get("in") != "query":
+            continue
+        if "enum" in schema and "" not in schema["enum"]:
             schema["enum"] = [*schema["enum"], ""]
+            parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
+        elif schema.get("type") == "string" and schema.get("format") in ("date", "date-time"):
+            parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
             parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
 
 

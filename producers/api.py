@@ -73,6 +73,7 @@ class ProducerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.U
 
 class ProductFilter(filters.FilterSet):
     commune = filters.NumberFilter(field_name="producer__commune")
+    stars = filters.TypedChoiceFilter(choices=[(3, "3"), (4, "4"), (5, "5")], coerce=int)
 
     class Meta:
         model = OcopProduct

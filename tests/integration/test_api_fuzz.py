@@ -36,7 +36,7 @@ def test_schemathesis_finds_no_failure(live_server, real_worker, tmp_path):
         [_schemathesis(), "run", f"{live_server.url}/api/schema/",
          "-H", f"Authorization: Token {token.key}",
          "--checks", CHECKS,
-         "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "8"),
+         "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "6"), "--workers", "2",
          "--seed", "20251201", "--no-color"],
         capture_output=True, text=True, timeout=900,
     )
