@@ -23,17 +23,16 @@ ERROR_STATUSES = {
 
 
 def _allow_empty_filters(operation):
-    """django-filter reads an empty query value (`?kind=`) as "no filter": say so in the schema."""
+    """django-filter reads an empty query value (`?kind=`, `?producer=`) as "no filter": say so."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
-        if parameter.get("in") != "query":
+        if parameter.get("in") != "query" or "anyOf" in schema:
             continue
-        if "enum" in schema and "" not in schema["enum"]:
-            schema["enum"] = [*schema["enum"], ""]
-            parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
-        elif schema.get("type") == "string" and schema.get("format") in ("date", "date-time"):
-            parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
-            parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
+        plain_text = schema.get("type") == "string" and "enum" not in schema and "format" not in schema
+        if plain_text:
+            continue
+        parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+        parameter["description"] = (parameter.get("description", "") + " Empty: no filter.").strip()
 
 
 def add_error_responses(result, generator, request, public):

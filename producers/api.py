@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -11,7 +12,7 @@ from . import selectors, services
 from .models import OcopProduct, Producer, ProductGroup, ProductPhoto
 from .serializers import (
     CommuneSerializer, InvitationInputSerializer, InvitationOutputSerializer, MembershipSerializer,
-    OcopProductSerializer, ProducerSerializer, ProducerStatusSerializer, ProductGroupSerializer,
+    OcopProductSerializer, OcopProductUpdateSerializer, ProducerSerializer, ProducerStatusSerializer, ProductGroupSerializer,
     ProductPhotoSerializer,
 )
 
@@ -71,8 +72,12 @@ class ProducerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.U
         return Response(InvitationOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class ProductFilter(filters.FilterSet):
-    commune = filters.NumberFilter(field_name="producer__commune")
+    commune = IntegerFilter(field_name="producer__commune")
     stars = filters.TypedChoiceFilter(choices=[(3, "3"), (4, "4"), (5, "5")], coerce=int)
 
     class Meta:
@@ -82,12 +87,18 @@ class ProductFilter(filters.FilterSet):
 
 class OcopProductViewSet(viewsets.ModelViewSet):
     serializer_class = OcopProductSerializer
+    parser_classes = [parsers.JSONParser]  # photos go through /api/products/{id}/photos/ (multipart)
     filterset_class = ProductFilter
     search_fields = ["name", "producer__name"]
     ordering_fields = ["name", "price", "stars", "created_at"]
 
     def get_queryset(self):
         return selectors.products_for(self.request.user).prefetch_related("photos").order_by("name")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return OcopProductUpdateSerializer
+        return OcopProductSerializer
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

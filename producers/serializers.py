@@ -109,7 +109,11 @@ class OcopProductSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if request is not None and not self.fields["producer"].read_only:
             self.fields["producer"].queryset = producers_for(request.user)
-        if self.instance is not None and not isinstance(self.instance, list):
-            self.fields["producer"].read_only = True
+
+
+class OcopProductUpdateSerializer(OcopProductSerializer):
+    """A product never moves to another producer: `producer` is set at creation only."""
+
+    producer = serializers.PrimaryKeyRelatedField(read_only=True)
