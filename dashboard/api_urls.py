@@ -1,1 +1,5 @@
-urlpatterns = []
+from django.urls import path
+
+from .api import DashboardSummaryView
+
+urlpatterns = [path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary")]

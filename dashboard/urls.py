@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("xuat-excel/", views.export_xlsx, name="export"),
+]

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from dashboard import services
+from dashboard.models import LiveSpan, ProductMonth
+
+
+class Command(BaseCommand):
+    help = ("Recomputes the dashboard's summary tables (ProductMonth, LiveSpan) from the transactions "
+            "and the listings' status history: after a bulk load that bypassed .save(), or to repair.")
+
+    def handle(self, *args, **options):
+        services.summaries_rebuild()
+        self.stdout.write(f"ProductMonth: {ProductMonth.objects.count()}, LiveSpan: {LiveSpan.objects.count()}")

@@ -1,0 +1,489 @@
+"""The dashboard's figures, computed in the database in a few queries whatever the data size.
+
+Definitions (also written on the page and in the export, see `DEFINITIONS`):
+- a product *counts* when its certificate is valid at the end of the period (issued on or before
+  that day and not expired; for a period still running, today);
+- *listed*: at least one of its listings was live at some moment of the period (from the listings'
+  status history, kept as `LiveSpan` rows);
+- *listed with sales*: listed, and at least one counted marketplace transaction in the period
+  (source `marketplace_order`, or `import` of orders naming a marketplace);
+- the second rate also counts VietQR bank transfers; confirmed self-reported (manual) sales are
+  shown apart and enter neither rate; a transaction counts only when `completed`, and a manual one
+  only once an officer confirmed it.
+
+Sales come from `ProductMonth` for the calendar months lying wholly inside the period and straight
+from the transactions for the days at its edges, so a month, quarter or year reads only the
+summary table and its cost does not grow with the number of transactions.
+"""
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.exceptions import DomainError
+from listings.models import Listing, Marketplace
+from producers.models import Commune, OcopProduct, Producer, ProductGroup
+from producers.selectors import is_officer, producers_for
+
+from .models import CHANNEL_BITS, KINDS, MARKETPLACE_BITS, MARKETPLACE_CODES, LiveSpan, ProductMonth
+from .periods import Period, today
+from . import services
+from .services import (
+    BANK_SALE, MANUAL_SALE, MARKETPLACE_SALE, channel_aggregates, channel_q, counted_transactions, month_bounds,
+)
+
+FOLLOW_UP_DAYS = 90
+FOLLOW_UP_PAGE_LIMIT = 100
+TARGET_PERCENT = 100
+
+DEFINITIONS = [
+    gettext_lazy("Sản phẩm được tính khi giấy chứng nhận OCOP còn hiệu lực vào ngày cuối kỳ "
+                 "(kỳ đang diễn ra: hôm nay)."),
+    gettext_lazy("Đã lên sàn: có ít nhất một niêm yết ở trạng thái “đang bán” trên một sàn vào một thời "
+                 "điểm bất kỳ trong kỳ (kể cả khi đã gỡ trước cuối kỳ)."),
+    gettext_lazy("Lên sàn và có giao dịch: đã lên sàn và có ít nhất một đơn hàng trên sàn hoàn thành trong kỳ "
+                 "(đơn từ sàn hoặc đơn nhập từ tệp của sàn). Đơn đã hủy, hoàn tiền hoặc đang xử lý không tính."),
+    gettext_lazy("Tỷ lệ thứ hai tính thêm chuyển khoản qua mã VietQR đã được ngân hàng báo về và khớp với "
+                 "sản phẩm. Chuyển khoản không khớp được sản phẩm không phải là giao dịch."),
+    gettext_lazy("Bán hàng tự khai báo được thống kê riêng và chỉ tính khi cán bộ Sở đã xác nhận; "
+                 "không tính vào hai tỷ lệ trên."),
+    gettext_lazy("Mục tiêu: 100% sản phẩm OCOP lên sàn và 100% có giao dịch trên sàn."),
+]
+
+DIMENSIONS = {
+    "commune": gettext_lazy("Theo xã/phường"),
+    "old_district": gettext_lazy("Theo huyện cũ"),
+    "group": gettext_lazy("Theo nhóm sản phẩm"),
+    "stars": gettext_lazy("Theo hạng sao"),
+    "kind": gettext_lazy("Theo loại hình chủ thể"),
+    "marketplace": gettext_lazy("Theo sàn"),
+}
+# dimension -> column of the flags CTE
+_DIMENSION_COLUMNS = {"commune": "commune", "old_district": "old_district", "group": "group_id",
+                      "stars": "stars", "kind": "kind"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    commune: int | None = None
+    group: str | None = None
+    stars: int | None = None
+    kind: str | None = None
+
+    def as_dict(self):
+        return {key: value for key, value in asdict(self).items() if value not in (None, "")}
+
+
+def filters_from_params(params):
+    def number(name, allowed=None):
+        raw = params.get(name)
+        if raw in (None, ""):
+            return None
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise DomainError(_("Giá trị không hợp lệ."), fields={name: [_("Giá trị không hợp lệ.")]}) from None
+        if allowed is not None and value not in allowed:
+            raise DomainError(_("Giá trị không hợp lệ."), fields={name: [_("Giá trị không hợp lệ.")]})
+        return value
+
+    kind = params.get("kind") or None
+    if kind and kind not in Producer.Kind.values:
+        raise DomainError(_("Giá trị không hợp lệ."), fields={"kind": [_("Giá trị không hợp lệ.")]})
+    return Filters(commune=number("commune"), group=params.get("group") or None,
+                   stars=number("stars", {3, 4, 5}), kind=kind)
+
+
+def rate(part, whole):
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def scoped_products(user, filters=Filters()):
+    """Products the user may see (an officer: the province; a member: its own), filtered."""
+    queryset = OcopProduct.objects.order_by()
+    if not is_officer(user):  # an officer's scope is every producer: no join to filter on
+        queryset = queryset.filter(producer__in=producers_for(user))
+    if filters.commune:
+        queryset = queryset.filter(producer__commune_id=filters.commune)
+    if filters.group:
+        queryset = queryset.filter(group_id=filters.group)
+    if filters.stars:
+        queryset = queryset.filter(stars=filters.stars)
+    if filters.kind:
+        queryset = queryset.filter(producer__kind=filters.kind)
+    return queryset
+
+
+def certificate_valid_on(day):
+    return (Q(certificate_date__isnull=True) | Q(certificate_date__lte=day)) & (
+        Q(certificate_expiry__isnull=True) | Q(certificate_expiry__gte=day))
+
+
+def counted_products(user, period, filters=Filters()):
+    return scoped_products(user, filters).filter(certificate_valid_on(period.as_of))
+
+
+def _sql(queryset):
+    return queryset.query.sql_with_params()
+
+
+def _max_when(condition):
+    return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+
+
+def _bits(bits, when=None):
+    """MAX(mask & bits), optionally only over rows matching `when`: non-zero means some sale."""
+    value = F("mask").bitand(bits)
+    if when is not None:
+        value = Case(When(when, then=value), default=0, output_field=IntegerField())
+    return Max(value)
+
+
+def _sales_flags_monthly():
+    """Per product, from ProductMonth masks: which kinds of sale it had, and on which marketplaces."""
+    return {"mkt": _bits(MARKETPLACE_BITS), "bank": _bits(CHANNEL_BITS["bank"]), "manual": _bits(CHANNEL_BITS["manual"]),
+            **{f"mk_{code}": _bits(CHANNEL_BITS[code]) for code in MARKETPLACE_CODES}}
+
+
+def _sales_flags_raw():
+    """The same flags straight from counted transactions."""
+    return {"mkt": _max_when(MARKETPLACE_SALE), "bank": _max_when(BANK_SALE), "manual": _max_when(MANUAL_SALE),
+            **{f"mk_{code}": _max_when(channel_q(code)) for code in MARKETPLACE_CODES}}
+
+
+FLAG_COLUMNS = ["mkt", "bank", "manual", *(f"mk_{code}" for code in MARKETPLACE_CODES)]
+
+
+def _sales_parts(period):
+    """SQL parts giving, per product, 0/1 flags for each kind of sale in the period: ProductMonth for
+    the months wholly inside it, the transactions themselves for the days at its edges."""
+    parts = []
+    months = period.full_months()
+    if months:
+        parts.append(ProductMonth.objects.filter(month__gte=months[0], month__lte=months[-1]).order_by()
+                     .values("product_id").annotate(**_sales_flags_monthly()))
+    for start, end in period.edges():
+        parts.append(counted_transactions().filter(occurred_at__gte=start, occurred_at__lt=end)
+                     .values("product_id").annotate(**_sales_flags_raw()))
+    return [_sql(part) for part in parts]
+
+
+def _union(parts, operator):
+    sql = f" {operator} ".join(part[0] for part in parts)
+    params = [param for part in parts for param in part[1]]
+    return sql, params
+
+
+def _live_in(period):
+    return LiveSpan.objects.filter(started_at__lt=period.end_at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=period.start_at)).order_by()
+
+
+def _flags_cte(user, period, filters):
+    """WITH ... flags AS (one row per counted product: its dimensions and 0/1 flags)."""
+    products = counted_products(user, period, filters).values(
+        "id", "group_id", "stars", commune=F("producer__commune_id"), old_district=F("producer__old_district"),
+        kind=F("producer__kind"))
+    ctes, params = [], []
+
+    def add(name, sql_params):
+        ctes.append(f"{name} AS ({sql_params[0]})")
+        params.extend(sql_params[1])
+
+    add("products", _sql(products))
+    listed_on = {f"l_{code}": _max_when(Q(marketplace=code)) for code in MARKETPLACE_CODES}
+    add("listed", _sql(_live_in(period).values("product_id").annotate(**listed_on)))
+    parts = _sales_parts(period)
+    sold_sql, sold_params = _union(parts, "UNION ALL")
+    if len(parts) == 1:
+        columns = ", ".join(f"CASE WHEN {column} > 0 THEN 1 ELSE 0 END AS {column}" for column in FLAG_COLUMNS)
+        add("sales", (f"SELECT product_id, {columns} FROM ({sold_sql}) s", sold_params))
+    else:
+        columns = ", ".join(f"CASE WHEN MAX({column}) > 0 THEN 1 ELSE 0 END AS {column}" for column in FLAG_COLUMNS)
+        add("sales", (f"SELECT product_id, {columns} FROM ({sold_sql}) s GROUP BY product_id", sold_params))
+    flags = ", ".join([*(f"COALESCE(s.{column}, 0) AS {column}" for column in FLAG_COLUMNS),
+                       *(f"COALESCE(l.{column}, 0) AS {column}" for column in listed_on)])
+    ctes.append(
+        "flags AS (SELECT p.id, p.commune, p.old_district, p.group_id, p.stars, p.kind, "
+        f"CASE WHEN l.product_id IS NULL THEN 0 ELSE 1 END AS listed, {flags} "
+        "FROM products p LEFT JOIN listed l ON l.product_id = p.id LEFT JOIN sales s ON s.product_id = p.id)")
+    return "WITH " + ", ".join(ctes), params
+
+
+_MEASURES = ("COUNT(*), COALESCE(SUM(listed), 0), COALESCE(SUM(listed * mkt), 0), "
+             "COALESCE(SUM(CASE WHEN listed = 1 AND (mkt = 1 OR bank = 1) THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(manual), 0)")
+
+
+def _summary_rows(user, period, filters, *, dimensions=True):
+    """One statement: the per-product flags are computed once (a CTE; the ORM has none) and every
+    breakdown is a GROUP BY over them, joined by UNION ALL. Its parts are ORM-built querysets
+    (scope, filters, summary tables), so the only hand-written SQL is the aggregation."""
+    with_sql, params = _flags_cte(user, period, filters)
+    branches = [f"SELECT 'total', '', {_MEASURES} FROM flags"]
+    if dimensions:
+        for dimension, column in _DIMENSION_COLUMNS.items():
+            branches.append(f"SELECT '{dimension}', CAST({column} AS TEXT), {_MEASURES} FROM flags GROUP BY {column}")
+        for code in MARKETPLACE_CODES:  # a product may be on several: these rows do not add up
+            branches.append(
+                f"SELECT 'marketplace', '{code}', COALESCE(SUM(l_{code}), 0), COALESCE(SUM(l_{code}), 0), "
+                f"COALESCE(SUM(l_{code} * mk_{code}), 0), 0, 0 FROM flags HAVING SUM(l_{code}) > 0")
+    sql = with_sql + " " + " UNION ALL ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _figures(products, listed, sold, sold2, manual):
+    return {
+        "products": products, "listed": listed, "listed_with_sales": sold,
+        "listed_with_sales_or_transfer": sold2, "confirmed_manual": manual,
+        "listed_rate": rate(listed, products), "sales_rate": rate(sold, products),
+        "sales_or_transfer_rate": rate(sold2, products),
+    }
+
+
+def _labels(dimension, keys):
+    if dimension == "commune":
+        codes = [int(k) for k in keys if k not in (None, "")]
+        names = dict(Commune.objects.filter(code__in=codes).values_list("code", "name"))
+        return {k: names.get(int(k), k) if k not in (None, "") else _("Chưa rõ xã/phường") for k in keys}
+    if dimension == "old_district":
+        return {k: k or _("Không rõ") for k in keys}
+    if dimension == "group":
+        names = dict(ProductGroup.objects.values_list("code", "name"))
+        return {k: names.get(k, k) for k in keys}
+    if dimension == "stars":
+        return {k: _("%(stars)s sao") % {"stars": k} for k in keys}
+    if dimension == "kind":
+        return {k: str(Producer.Kind(k).label) if k in Producer.Kind.values else k for k in keys}
+    return {k: str(Marketplace(k).label) if k in Marketplace.values else k for k in keys}
+
+
+def _sort_key(dimension, row):
+    if dimension == "stars":
+        return int(row["key"])
+    if dimension == "group":
+        return row["position"]
+    return (row["key"] in (None, ""), str(row["label"]).lower())
+
+
+def summary(*, user, period: Period, filters: Filters = Filters()):
+    """Totals, both rates, every breakdown and revenue by channel for one period: one statement for
+    the figures, one or two for the channels, two small ones for labels."""
+    rows = _summary_rows(user, period, filters)
+    totals = None
+    grouped = {dimension: [] for dimension in DIMENSIONS}
+    for dimension, key, products, listed, sold, sold2, manual in rows:
+        figures = _figures(int(products), int(listed), int(sold), int(sold2), int(manual))
+        if dimension == "total":
+            totals = figures
+        else:
+            grouped[dimension].append({"key": key, **figures})
+    positions = dict(ProductGroup.objects.values_list("code", "position"))
+    breakdowns = {}
+    for dimension, items in grouped.items():
+        labels = _labels(dimension, [item["key"] for item in items])
+        for item in items:
+            item["label"] = str(labels[item["key"]])
+            item["position"] = positions.get(item["key"], 0)
+            if dimension == "marketplace":
+                item.update(listed_with_sales_or_transfer=None, sales_or_transfer_rate=None, confirmed_manual=None,
+                            listed_rate=rate(item["listed"], totals["products"]),
+                            sales_rate=rate(item["listed_with_sales"], totals["products"]))
+        items.sort(key=lambda row, d=dimension: _sort_key(d, row))
+        for item in items:
+            del item["position"]
+        breakdowns[dimension] = items
+    return {
+        "period": period.as_dict(),
+        "filters": filters.as_dict(),
+        "scope": "province" if is_officer(user) else "producer",
+        "target_percent": TARGET_PERCENT,
+        "totals": totals,
+        "breakdowns": breakdowns,
+        "channels": channels(user=user, period=period, filters=filters),
+    }
+
+
+CHANNEL_LABELS = {
+    "bank": gettext_lazy("Chuyển khoản VietQR"),
+    "manual": gettext_lazy("Tự khai báo (đã xác nhận)"),
+    "other": gettext_lazy("Khác (đơn nhập không ghi sàn)"),
+}
+
+
+def channels(*, user, period, filters=Filters()):
+    """Counted orders, quantity and revenue by channel (each marketplace, VietQR transfers,
+    confirmed self-reported sales, other) in the period, for every product in scope (a lapsed
+    certificate does not erase revenue). Two queries: ProductMonth, then the edge days."""
+    everything = is_officer(user) and not filters.as_dict()
+    in_scope = Q() if everything else Q(product__in=scoped_products(user, filters).values("pk"))
+    totals = {column: 0 for column in ProductMonth.channel_columns()}
+    months = period.full_months()
+    if months:
+        row = ProductMonth.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).aggregate(
+            **{column: Sum(column) for column in totals})
+        for column, value in row.items():
+            totals[column] += value or 0
+    edges = period.edges()
+    if edges:
+        in_edges = Q()
+        for start, end in edges:
+            in_edges |= Q(occurred_at__gte=start, occurred_at__lt=end)
+        aggregates = {column: value for column, value in channel_aggregates().items() if column in totals}
+        row = counted_transactions().filter(in_edges, in_scope).aggregate(**aggregates)
+        for column, value in row.items():
+            totals[column] += value or 0
+    result = []
+    for channel in (*MARKETPLACE_CODES, *KINDS):
+        if not totals[f"{channel}_orders"]:
+            continue
+        if channel in MARKETPLACE_CODES:
+            kind, label = "marketplace", _("Đơn trên sàn · %(marketplace)s") % {"marketplace": Marketplace(channel).label}
+        else:
+            kind, label = channel, str(CHANNEL_LABELS[channel])
+        result.append({"kind": kind, "marketplace": channel if kind == "marketplace" else "", "label": label,
+                       **{measure: totals[f"{channel}_{measure}"] for measure in ("orders", "quantity", "revenue")}})
+    return result
+
+
+def channel_totals(rows):
+    return {key: sum(row[key] for row in rows) for key in ("orders", "quantity", "revenue")}
+
+
+def trend(*, user, period, filters=Filters(), months=12):
+    """Month by month, the counted products and both rates, for the months ending with the period's
+    (up to this month). One statement: per product, its certificate validity and listing in each
+    month are columns (products and live spans read once); sales are the ProductMonth rows of those
+    months, grouped by month, each picking its month's columns."""
+    firsts = [first for first in period.trend_months(months) if first <= today()]
+    if not firsts:
+        return []
+    bounds = [month_bounds(first) for first in firsts]
+    as_of = [min(end_at.date() - dt.timedelta(days=1), today()) for _start, end_at in bounds]
+    count = len(firsts)
+    indexes = range(count)
+    products = scoped_products(user, filters).values("id").annotate(
+        **{f"v{i}": Case(When(certificate_valid_on(as_of[i]), then=1), default=0, output_field=IntegerField())
+           for i in indexes})
+    listed = LiveSpan.objects.filter(started_at__lt=bounds[-1][1]).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=bounds[0][0])).order_by().values("product_id").annotate(
+        **{f"l{i}": _max_when(Q(started_at__lt=bounds[i][1]) & (Q(ended_at__isnull=True) | Q(ended_at__gt=bounds[i][0])))
+           for i in indexes})
+    (products_sql, products_params), (listed_sql, listed_params) = _sql(products), _sql(listed)
+    month_params = [connection.ops.adapt_datefield_value(first) for first in firsts]
+
+    def by_month(template):
+        """CASE pm.month WHEN <month i> THEN <template for i> ... END, and its parameters."""
+        return "CASE pm.month " + " ".join(f"WHEN %s THEN {template.format(i=i)}" for i in indexes) + " ELSE 0 END"
+
+    valid_listed = by_month("p.v{i} * COALESCE(l.l{i}, 0)")
+    valid = by_month("p.v{i}")
+    totals = ", ".join(f"SUM(p.v{i}), SUM(p.v{i} * COALESCE(l.l{i}, 0))" for i in indexes)
+    padding = ", ".join(["NULL"] * (2 * count - 3)) if count > 1 else ""
+    sales = (f"SUM(CASE WHEN (pm.mask & {MARKETPLACE_BITS}) > 0 THEN {valid_listed} ELSE 0 END), "
+             f"SUM(CASE WHEN (pm.mask & {MARKETPLACE_BITS | CHANNEL_BITS['bank']}) > 0 THEN {valid_listed} ELSE 0 END), "
+             f"SUM(CASE WHEN (pm.mask & {CHANNEL_BITS['manual']}) > 0 THEN {valid} ELSE 0 END)")
+    table = connection.ops.quote_name(ProductMonth._meta.db_table)
+    sql = (f"WITH p AS ({products_sql}), l AS ({listed_sql}) "
+           f"SELECT NULL, {totals} FROM p LEFT JOIN l ON l.product_id = p.id "
+           f"UNION ALL SELECT pm.month, {sales}{', ' + padding if padding else ''} "
+           f"FROM {table} pm JOIN p ON p.id = pm.product_id LEFT JOIN l ON l.product_id = pm.product_id "
+           "WHERE pm.month >= %s AND pm.month <= %s GROUP BY pm.month")
+    params = [*products_params, *listed_params, *(month_params * 3), month_params[0], month_params[-1]]
+    if count == 1:  # two columns a month in the first branch, three in the second
+        sql = sql.replace("SELECT NULL, ", "SELECT NULL, 0, ", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts = {str(row[0])[:10]: row for row in rows if row[0] is not None}
+    head = next(row for row in rows if row[0] is None)
+    if count == 1:
+        head = (None, *head[2:])
+    result = []
+    for i, first in enumerate(firsts):
+        sold = counts.get(first.isoformat())
+        products_i, listed_i = int(head[1 + 2 * i] or 0), int(head[2 + 2 * i] or 0)
+        figures = _figures(products_i, listed_i, *(int(sold[k] or 0) for k in (1, 2, 3)) if sold else (0, 0, 0))
+        result.append({"month": first.isoformat(), "label": first.strftime("%m/%Y"), **figures})
+    return result
+
+
+# --- Follow-up lists: who to call ---------------------------------------------------------------
+
+def not_listed(*, user, filters=Filters()):
+    """Products with a valid certificate today and no listing live now."""
+    live = Listing.objects.filter(product=OuterRef("pk"), status=Listing.Status.LIVE)
+    return (scoped_products(user, filters).filter(certificate_valid_on(today()))
+            .filter(~Exists(live)).select_related("producer", "producer__commune", "group")
+            .order_by("producer__name", "name"))
+
+
+def listed_without_sales(*, user, filters=Filters(), days=FOLLOW_UP_DAYS):
+    """Products live on a marketplace for at least `days` days with no counted marketplace order in
+    the last `days` days; with the date of their last one, if any. Recent sales come from
+    ProductMonth for whole months and from the transactions for the days before the first one."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    boundary = (services.month_of(cutoff).replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    sold_months = ProductMonth.objects.filter(month__gte=boundary).annotate(
+        marketplace_bits=F("mask").bitand(MARKETPLACE_BITS)).filter(marketplace_bits__gt=0).values("product_id")
+    sold_days = counted_transactions().filter(
+        MARKETPLACE_SALE, occurred_at__gte=cutoff, occurred_at__lt=month_bounds(boundary)[0]).values("product_id")
+    live_long = Listing.objects.filter(status=Listing.Status.LIVE, live_since__lte=cutoff).values("product_id")
+    sales = counted_transactions().filter(MARKETPLACE_SALE, product=OuterRef("pk"))
+    return (scoped_products(user, filters).filter(pk__in=live_long)
+            .exclude(pk__in=sold_months).exclude(pk__in=sold_days)
+            .annotate(last_sale_at=Subquery(sales.order_by("-occurred_at").values("occurred_at")[:1]),
+                      live_since=Subquery(Listing.objects.filter(product=OuterRef("pk"), status=Listing.Status.LIVE)
+                                          .order_by("live_since").values("live_since")[:1]))
+            .select_related("producer", "producer__commune", "group").order_by("producer__name", "name"))
+
+
+def certificates_expiring(*, user, filters=Filters(), days=FOLLOW_UP_DAYS):
+    start = today()
+    return (scoped_products(user, filters)
+            .filter(certificate_expiry__gte=start, certificate_expiry__lte=start + dt.timedelta(days=days))
+            .select_related("producer", "producer__commune", "group").order_by("certificate_expiry", "name"))
+
+
+def producers_not_verified(*, user, filters=Filters()):
+    queryset = producers_for(user).exclude(status=Producer.Status.VERIFIED)
+    if filters.commune:
+        queryset = queryset.filter(commune_id=filters.commune)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.group or filters.stars:
+        queryset = queryset.filter(pk__in=scoped_products(user, filters).values("producer_id"))
+    return queryset.select_related("commune").annotate(product_count=Count("products")).order_by("created_at", "name")
+
+
+FOLLOW_UPS = {
+    "not_listed": (gettext_lazy("Sản phẩm chưa lên sàn"), not_listed),
+    "no_sales": (gettext_lazy("Đã lên sàn nhưng 90 ngày chưa có đơn"), listed_without_sales),
+    "expiring": (gettext_lazy("Chứng nhận hết hạn trong 90 ngày tới"), certificates_expiring),
+    "not_verified": (gettext_lazy("Chủ thể chưa được xác minh"), producers_not_verified),
+}
+
+
+def follow_ups(*, user, filters=Filters(), limit=FOLLOW_UP_PAGE_LIMIT):
+    """Each list's first `limit` rows and its full count."""
+    result = {}
+    for key, (title, selector) in FOLLOW_UPS.items():
+        queryset = selector(user=user, filters=filters)
+        result[key] = {"title": title, "count": queryset.count(),
+                       "items": list(queryset[:limit]) if limit else list(queryset)}
+    return result
+
+
+def filter_choices(user):
+    """Communes that have producers in the user's scope, and the groups: for the filter form."""
+    communes = Commune.objects.filter(producers__in=producers_for(user)).distinct().order_by("name")
+    return {"communes": communes, "groups": ProductGroup.objects.all(), "kinds": Producer.Kind.choices,
+            "stars": [3, 4, 5]}
+
