@@ -25,8 +25,13 @@ demo: migrate
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(BIN)/python manage.py bench all
+# Every benchmark against its floor. The dashboard at national scale (100,000 products, 5,000,000
+# transactions) wants PostgreSQL: DATABASE_URL=postgres://... make bench BENCH_PRODUCTS=100000 BENCH_TRANSACTIONS=5000000
+BENCH_PRODUCTS ?= 10000
+BENCH_TRANSACTIONS ?= 200000
+bench: migrate
+	$(BIN)/python manage.py bench dashboard --products $(BENCH_PRODUCTS) --transactions $(BENCH_TRANSACTIONS)
+	for name in qr import publish webhooks portal; do $(BIN)/python manage.py bench $$name || exit 1; done
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l en --no-obsolete
@@ -34,3 +39,14 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Reliability at the issues' full sizes (issue 7 items 1, 3-6; issue 8 item 3): gunicorn, Celery
+# workers, PostgreSQL and Redis on 127.0.0.1. RESTARTS the local Redis (test_reliability_broker_restart).
+.PHONY: reliability
+reliability: $(STAMP)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ocop_reliability CELERY_BROKER_URL=redis://127.0.0.1:6379/14 \
+	REDIS_URL=redis://127.0.0.1:6379/13 OCOP_REQUIRE_INTEGRATION=1 \
+	RELIABILITY_EVENTS=$${RELIABILITY_EVENTS:-1000} RELIABILITY_LISTINGS=$${RELIABILITY_LISTINGS:-200} \
+	RELIABILITY_BURST_EVENTS=$${RELIABILITY_BURST_EVENTS:-1000} RELIABILITY_BURST_LISTINGS=$${RELIABILITY_BURST_LISTINGS:-200} \
+	RELIABILITY_SCALE_EVENTS=$${RELIABILITY_SCALE_EVENTS:-1000} RELIABILITY_SCALE_LISTINGS=$${RELIABILITY_SCALE_LISTINGS:-200} \
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider --create-db $(PYTEST_ARGS) tests/integration/test_reliability_*.py

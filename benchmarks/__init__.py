@@ -5,8 +5,11 @@ figure at a time (name, value, unit, floor, ratio, goal, met). `python -m benchm
 outside `manage.py bench`; docs/benchmarks.md has the figures of the last full run.
 """
 
-BENCHMARKS = ("qr", "import", "publish", "webhooks", "portal")
-MODULES = {"qr": "qr", "import": "ocop_import", "publish": "publish", "webhooks": "webhooks", "portal": "portal"}
+BENCHMARKS = ("dashboard", "qr", "import", "publish", "webhooks", "portal")
+MODULES = {
+    "dashboard": "dashboard", "qr": "qr", "import": "ocop_import", "publish": "publish", "webhooks": "webhooks",
+    "portal": "portal",
+}
 
 
 def module(name):
