@@ -68,12 +68,26 @@ PARAMETERS = [
 ]
 
 
+class SummaryQuerySerializer(serializers.Serializer):
+    """Refuses malformed parameters with the usual 400 instead of quietly using a default."""
+
+    period = serializers.ChoiceField(choices=["month", "quarter", "year", "custom"], required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    commune = serializers.IntegerField(min_value=1, required=False)
+    stars = serializers.ChoiceField(choices=[3, 4, 5], required=False)
+    kind = serializers.ChoiceField(choices=["HTX", "THT", "DN", "HKD"], required=False)
+    group = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
 class DashboardSummaryView(APIView):
     """Products counted, listed and selling, both rates, every breakdown, revenue by channel and the
     month-by-month trend for a period. Officers get the province, producer members their own products."""
 
     @extend_schema(parameters=PARAMETERS, responses=SummarySerializer, operation_id="dashboard_summary")
     def get(self, request):
+        SummaryQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
         period = period_from_params(request.query_params)
         filters = selectors.filters_from_params(request.query_params)
         data = selectors.summary(user=request.user, period=period, filters=filters)

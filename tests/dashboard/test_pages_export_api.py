@@ -180,3 +180,14 @@ def test_a_member_of_no_producer_sees_empty_figures(client, db):
     client.force_login(user)
     response = client.get(reverse("dashboard:index"), Q3)
     assert response.status_code == 200 and response.context["summary"]["totals"]["products"] == 0
+
+
+def test_summary_api_refuses_malformed_parameters(client, django_user_model):
+    from tests.factories import make_officer
+
+    client.force_login(make_officer(username="canbo-api"))
+    for query in ("month=null", "month=13", "quarter=0", "stars=2", "kind=XYZ", "year=abc"):
+        response = client.get(f"/api/dashboard/summary/?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["error"] == "invalid"
+    assert client.get("/api/dashboard/summary/?month=&stars=").status_code == 200
