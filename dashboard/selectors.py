@@ -51,6 +51,7 @@ DEFINITIONS = [
                  "sản phẩm. Chuyển khoản không khớp được sản phẩm không phải là giao dịch."),
     gettext_lazy("Bán hàng tự khai báo được thống kê riêng và chỉ tính khi cán bộ Sở đã xác nhận; "
                  "không tính vào hai tỷ lệ trên."),
+    # xgettext:no-python-format
     gettext_lazy("Mục tiêu: 100% sản phẩm OCOP lên sàn và 100% có giao dịch trên sàn."),
 ]
 
