@@ -169,7 +169,7 @@ def seed(*, products, listings, transactions, province=None, log=print):
     with transaction.atomic():
         _series_insert(Producer, producer_count, {
             "kind": _choice(["HTX", "DN", "HKD", "THT"], "i % 4"),
-            "name": f"'{PREFIX}CT ' || i", "name_key": f"'bench ct ' || i",
+            "name": f"'{PREFIX}CT ' || i", "name_key": "'bench ct ' || i",
             "commune_id": commune_case,
             "old_district": "CASE WHEN i % 3 = 0 THEN 'huyện ' || (i % 40) ELSE '' END",
             "status": "CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'verified' END",

@@ -1,6 +1,5 @@
 """Sales: unmatched transfers assigned or dismissed, manual entry and officer confirmation, marketplace
 orders recorded idempotently, the portal pages and the API, and who may see what."""
-import io
 from datetime import datetime, timedelta
 
 import pytest
