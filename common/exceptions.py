@@ -1,4 +1,16 @@
 """Errors raised by services. The API and the portal turn them into one shape each."""
+import kombu.exceptions
+import redis.exceptions
+from django.db import utils as db_utils
+
+# Our own infrastructure failing mid-task (Redis, which holds the rate limits and the broker; the
+# database): nothing is wrong with the row being processed. Tasks re-raise these and leave the row
+# as it was; the periodic sweeps send it again once the infrastructure is back.
+INFRASTRUCTURE_ERRORS = (
+    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError,
+    db_utils.OperationalError, db_utils.InterfaceError,
+)
+
 
 
 class DomainError(Exception):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.exceptions import DomainError, PermissionDenied
+from common.exceptions import INFRASTRUCTURE_ERRORS, DomainError, PermissionDenied
 from marketplace.connectors.base import (
     AuthError,
     ConnectorError,
@@ -49,6 +49,8 @@ STATE_SALT = "listings.account-authorization"
 STATE_MAX_AGE = 15 * 60
 MAX_IMAGES = 8  # Lazada takes at most 8, Shopee fewer than 9
 REFRESH_MARGIN = timedelta(minutes=10)
+
+
 
 
 class RetryLater(Exception):
@@ -439,9 +441,11 @@ def category_for(listing):
 
 
 def _enqueue(listing_id):
+    """After commit, and robust: with the broker down the caller still gets its answer and the
+    listing stays `queued`; listings_sweep_stuck sends it once the broker is back."""
     from .tasks import publish_listing
 
-    transaction.on_commit(lambda: publish_listing.delay(listing_id))
+    transaction.on_commit(lambda: publish_listing.delay(listing_id), robust=True)
 
 
 def listing_publish(*, listing, user):
@@ -687,6 +691,9 @@ def listing_publish_run(*, listing_id, retries=0, max_retries=5):
             raise RetryLater(delay, message) from exc
     except (ConnectorError, DomainError) as exc:
         _finish(listing, Listing.Status.FAILED, exc.message)
+    except INFRASTRUCTURE_ERRORS:
+        logger.warning("publishing listing %s interrupted by the infrastructure; the sweep resends it", listing.pk)
+        raise
     except Exception as exc:  # noqa: BLE001 - a bug must not leave the listing "publishing" forever
         logger.exception("publishing listing %s failed", listing.pk)
         _finish(listing, Listing.Status.FAILED, _("Lỗi hệ thống khi gửi lên sàn (%(e)s). Hãy thử lại sau.")

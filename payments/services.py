@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from common.exceptions import DomainError, PermissionDenied
+from common.exceptions import INFRASTRUCTURE_ERRORS, DomainError, PermissionDenied
 from producers.selectors import can_edit_producer, is_officer
 
 from . import banknotify, vietqr
@@ -260,6 +260,7 @@ def inbound_events_sweep(*, older_than=STUCK_AFTER):
 _EVENT_PROCESSORS = {}
 
 
+
 def register_event_processor(provider, function):
     """How the marketplace engineer plugs order pushes in: `function(event)` sets the event's state
     (and calls record_marketplace_order). Bank providers are handled here."""
@@ -281,6 +282,8 @@ def inbound_event_process(*, event_id):
                     _EVENT_PROCESSORS[event.provider](event)
                 else:
                     return event  # stays `received` until a processor for this provider exists
+        except INFRASTRUCTURE_ERRORS:
+            raise  # nothing wrong with the event: it stays `received` and inbound_events_sweep resends it
         except Exception as exc:  # noqa: BLE001 - kept on the row for people to see
             logger.exception("inbound event %s failed", event.pk)
             event.state = InboundEvent.State.ERROR

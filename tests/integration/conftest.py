@@ -18,6 +18,11 @@ from config.celery_app import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "redis_restart: restarts the shared Redis on 127.0.0.1:6379 (tests/integration/test_reliability_*)")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/integration/" in str(item.fspath).replace(os.sep, "/"):
