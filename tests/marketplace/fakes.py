@@ -319,11 +319,13 @@ class ShopeeFake(FakeMarketplace):
             return self.error("error_param", "Invalid image_id_list.")
         if body["original_price"] <= 0:
             return self.error("error_param", "original_price must be greater than 0.")
-        self._next_item += 1
         item = sample("shopee_add_item_response.json")["response"]
-        item.update({k: deepcopy(v) for k, v in body.items()}, item_id=self._next_item, item_status="NORMAL",
+        item.update({k: deepcopy(v) for k, v in body.items()}, item_status="NORMAL",
                     shop_id=self._shop(request), stock=(body.get("seller_stock") or [{"stock": 0}])[0]["stock"])
-        self.items[item["item_id"]] = item
+        with self._lock:  # the server is threaded: two calls at once must not get the same item id
+            self._next_item += 1
+            item["item_id"] = self._next_item
+            self.items[item["item_id"]] = item
         return self.ok(item)
 
     def do_product_search_item(self, request):
