@@ -58,3 +58,13 @@ class LiveSpan(models.Model):
             models.Index(fields=["product", "started_at"], name="livespan_product"),
             models.Index(fields=["started_at", "ended_at"], name="livespan_time"),
         ]
+
+
+class ProductSales(models.Model):
+    """One row per product that ever had a counted marketplace order: when the last one happened.
+    "Listed without sales for 90 days" is then a comparison on this column, not a scan of the
+    transactions. Kept with ProductMonth (`services.sales_bucket_refresh`, `sales_rebuild`)."""
+
+    product = models.OneToOneField("producers.OcopProduct", on_delete=models.CASCADE, related_name="+",
+                                   primary_key=True)
+    last_marketplace_sale_at = models.DateTimeField()

@@ -15,10 +15,11 @@ Sales come from `ProductMonth` for the calendar months lying wholly inside the p
 from the transactions for the days at its edges, so a month, quarter or year reads only the
 summary table and its cost does not grow with the number of transactions.
 """
+import contextlib
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +30,10 @@ from listings.models import Listing, Marketplace
 from producers.models import Commune, OcopProduct, Producer, ProductGroup
 from producers.selectors import is_officer, producers_for
 
-from .models import CHANNEL_BITS, KINDS, MARKETPLACE_BITS, MARKETPLACE_CODES, LiveSpan, ProductMonth
+from .models import (
+    CHANNEL_BITS, KINDS, MARKETPLACE_BITS, MARKETPLACE_CODES, LiveSpan, ProductMonth, ProductSales,
+)
 from .periods import Period, today
-from . import services
 from .services import (
     BANK_SALE, MANUAL_SALE, MARKETPLACE_SALE, channel_aggregates, channel_q, counted_transactions, month_bounds,
 )
@@ -131,6 +133,40 @@ def counted_products(user, period, filters=Filters()):
 
 def _sql(queryset):
     return queryset.query.sql_with_params()
+
+
+# The statements below are short but wide (dozens of CASE columns over ~100,000 rows): PostgreSQL
+# judges them expensive enough to JIT-compile, which alone took over a second of a 1.7 s trend at
+# national scale; their hashes and sorts spilled to disk under the default work_mem; and with the
+# default random_page_cost it read all of ProductMonth rather than a quarter's rows through the
+# month index (ProductMonth rows are written month by month, so that index follows the table).
+_POSTGRES_SETTINGS = {"jit": "off", "work_mem": "64MB", "random_page_cost": "1.1"}
+
+
+@contextlib.contextmanager
+def _tuned():
+    """On PostgreSQL, `_POSTGRES_SETTINGS` for the statements run inside, restored after (set with
+    set_config(..., is_local) inside a savepoint, so they never outlive the transaction)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in _POSTGRES_SETTINGS))
+        previous = cursor.fetchone()
+        for name, value in _POSTGRES_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        try:
+            yield
+        finally:
+            for name, value in zip(_POSTGRES_SETTINGS, previous):
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def _fetchall(sql, params):
+    """Runs one of the dashboard's aggregate statements, `_tuned`."""
+    with _tuned(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _max_when(condition):
@@ -235,9 +271,7 @@ def _summary_rows(user, period, filters, *, dimensions=True):
                 f"SELECT 'marketplace', '{code}', COALESCE(SUM(l_{code}), 0), COALESCE(SUM(l_{code}), 0), "
                 f"COALESCE(SUM(l_{code} * mk_{code}), 0), 0, 0 FROM flags HAVING SUM(l_{code}) > 0")
     sql = with_sql + " " + " UNION ALL ".join(branches)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _fetchall(sql, params)
 
 
 def _figures(products, listed, sold, sold2, manual):
@@ -328,8 +362,9 @@ def channels(*, user, period, filters=Filters()):
     totals = {column: 0 for column in ProductMonth.channel_columns()}
     months = period.full_months()
     if months:
-        row = ProductMonth.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).aggregate(
-            **{column: Sum(column) for column in totals})
+        with _tuned():
+            row = ProductMonth.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).aggregate(
+                **{column: Sum(column) for column in totals})
         for column, value in row.items():
             totals[column] += value or 0
     edges = period.edges()
@@ -360,16 +395,16 @@ def channel_totals(rows):
 
 def trend(*, user, period, filters=Filters(), months=12):
     """Month by month, the counted products and both rates, for the months ending with the period's
-    (up to this month). One statement: per product, its certificate validity and listing in each
-    month are columns (products and live spans read once); sales are the ProductMonth rows of those
-    months, grouped by month, each picking its month's columns."""
+    (up to this month). One statement, one pass over the products: per product, its certificate
+    validity and listing in each month are columns (products and live spans read once), and its
+    sales in those months are bitmasks (bit i: month i) summed from its ProductMonth rows, which
+    are unique per month so the sum is a bitwise OR."""
     firsts = [first for first in period.trend_months(months) if first <= today()]
     if not firsts:
         return []
     bounds = [month_bounds(first) for first in firsts]
     as_of = [min(end_at.date() - dt.timedelta(days=1), today()) for _start, end_at in bounds]
-    count = len(firsts)
-    indexes = range(count)
+    indexes = range(len(firsts))
     products = scoped_products(user, filters).values("id").annotate(
         **{f"v{i}": Case(When(certificate_valid_on(as_of[i]), then=1), default=0, output_field=IntegerField())
            for i in indexes})
@@ -379,39 +414,28 @@ def trend(*, user, period, filters=Filters(), months=12):
            for i in indexes})
     (products_sql, products_params), (listed_sql, listed_params) = _sql(products), _sql(listed)
     month_params = [connection.ops.adapt_datefield_value(first) for first in firsts]
-
-    def by_month(template):
-        """CASE pm.month WHEN <month i> THEN <template for i> ... END, and its parameters."""
-        return "CASE pm.month " + " ".join(f"WHEN %s THEN {template.format(i=i)}" for i in indexes) + " ELSE 0 END"
-
-    valid_listed = by_month("p.v{i} * COALESCE(l.l{i}, 0)")
-    valid = by_month("p.v{i}")
-    totals = ", ".join(f"SUM(p.v{i}), SUM(p.v{i} * COALESCE(l.l{i}, 0))" for i in indexes)
-    padding = ", ".join(["NULL"] * (2 * count - 3)) if count > 1 else ""
-    sales = (f"SUM(CASE WHEN (pm.mask & {MARKETPLACE_BITS}) > 0 THEN {valid_listed} ELSE 0 END), "
-             f"SUM(CASE WHEN (pm.mask & {MARKETPLACE_BITS | CHANNEL_BITS['bank']}) > 0 THEN {valid_listed} ELSE 0 END), "
-             f"SUM(CASE WHEN (pm.mask & {CHANNEL_BITS['manual']}) > 0 THEN {valid} ELSE 0 END)")
+    # month i -> bit 1 << i, as a small table joined to ProductMonth (one lookup a row)
+    bits_sql = " UNION ALL ".join(f"SELECT %s AS month, {1 << i} AS bit" for i in indexes)
+    kinds = {"mkt": MARKETPLACE_BITS, "any": MARKETPLACE_BITS | CHANNEL_BITS["bank"], "man": CHANNEL_BITS["manual"]}
+    sold_columns = ", ".join(f"SUM(CASE WHEN (pm.mask & {bits}) <> 0 THEN b.bit ELSE 0 END) AS s_{kind}"
+                             for kind, bits in kinds.items())
     table = connection.ops.quote_name(ProductMonth._meta.db_table)
-    sql = (f"WITH p AS ({products_sql}), l AS ({listed_sql}) "
-           f"SELECT NULL, {totals} FROM p LEFT JOIN l ON l.product_id = p.id "
-           f"UNION ALL SELECT pm.month, {sales}{', ' + padding if padding else ''} "
-           f"FROM {table} pm JOIN p ON p.id = pm.product_id LEFT JOIN l ON l.product_id = pm.product_id "
-           "WHERE pm.month >= %s AND pm.month <= %s GROUP BY pm.month")
-    params = [*products_params, *listed_params, *(month_params * 3), month_params[0], month_params[-1]]
-    if count == 1:  # two columns a month in the first branch, three in the second
-        sql = sql.replace("SELECT NULL, ", "SELECT NULL, 0, ", 1)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts = {str(row[0])[:10]: row for row in rows if row[0] is not None}
-    head = next(row for row in rows if row[0] is None)
-    if count == 1:
-        head = (None, *head[2:])
+    figures = []
+    for i in indexes:
+        valid, valid_listed = f"p.v{i}", f"p.v{i} * COALESCE(l.l{i}, 0)"
+        figures += [f"SUM({valid})", f"SUM({valid_listed})",
+                    *(f"SUM(CASE WHEN (COALESCE(s.s_{kind}, 0) & {1 << i}) <> 0 THEN {counted} ELSE 0 END)"
+                      for kind, counted in (("mkt", valid_listed), ("any", valid_listed), ("man", valid)))]
+    sql = (f"WITH p AS ({products_sql}), l AS ({listed_sql}), "
+           f"b AS ({bits_sql}), "
+           f"s AS (SELECT pm.product_id, {sold_columns} FROM {table} pm JOIN b ON b.month = pm.month "
+           "WHERE pm.month >= %s AND pm.month <= %s GROUP BY pm.product_id) "
+           f"SELECT {', '.join(figures)} FROM p LEFT JOIN l ON l.product_id = p.id LEFT JOIN s ON s.product_id = p.id")
+    params = [*products_params, *listed_params, *month_params, month_params[0], month_params[-1]]
+    row = _fetchall(sql, params)[0]
     result = []
     for i, first in enumerate(firsts):
-        sold = counts.get(first.isoformat())
-        products_i, listed_i = int(head[1 + 2 * i] or 0), int(head[2 + 2 * i] or 0)
-        figures = _figures(products_i, listed_i, *(int(sold[k] or 0) for k in (1, 2, 3)) if sold else (0, 0, 0))
+        figures = _figures(*(int(value or 0) for value in row[5 * i:5 * i + 5]))
         result.append({"month": first.isoformat(), "label": first.strftime("%m/%Y"), **figures})
     return result
 
@@ -428,19 +452,14 @@ def not_listed(*, user, filters=Filters()):
 
 def listed_without_sales(*, user, filters=Filters(), days=FOLLOW_UP_DAYS):
     """Products live on a marketplace for at least `days` days with no counted marketplace order in
-    the last `days` days; with the date of their last one, if any. Recent sales come from
-    ProductMonth for whole months and from the transactions for the days before the first one."""
+    the last `days` days; with the date of their last one, if any. The last sale is the product's
+    ProductSales row (kept on write), so the list reads no transaction."""
     cutoff = timezone.now() - dt.timedelta(days=days)
-    boundary = (services.month_of(cutoff).replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    sold_months = ProductMonth.objects.filter(month__gte=boundary).annotate(
-        marketplace_bits=F("mask").bitand(MARKETPLACE_BITS)).filter(marketplace_bits__gt=0).values("product_id")
-    sold_days = counted_transactions().filter(
-        MARKETPLACE_SALE, occurred_at__gte=cutoff, occurred_at__lt=month_bounds(boundary)[0]).values("product_id")
     live_long = Listing.objects.filter(status=Listing.Status.LIVE, live_since__lte=cutoff).values("product_id")
-    sales = counted_transactions().filter(MARKETPLACE_SALE, product=OuterRef("pk"))
-    return (scoped_products(user, filters).filter(pk__in=live_long)
-            .exclude(pk__in=sold_months).exclude(pk__in=sold_days)
-            .annotate(last_sale_at=Subquery(sales.order_by("-occurred_at").values("occurred_at")[:1]),
+    sold_recently = ProductSales.objects.filter(last_marketplace_sale_at__gte=cutoff).values("product_id")
+    return (scoped_products(user, filters).filter(pk__in=live_long).exclude(pk__in=sold_recently)
+            .annotate(last_sale_at=Subquery(ProductSales.objects.filter(product_id=OuterRef("pk"))
+                                            .values("last_marketplace_sale_at")),
                       live_since=Subquery(Listing.objects.filter(product=OuterRef("pk"), status=Listing.Status.LIVE)
                                           .order_by("live_since").values("live_since")[:1]))
             .select_related("producer", "producer__commune", "group").order_by("producer__name", "name"))

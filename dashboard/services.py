@@ -2,7 +2,7 @@
 
 Two ways in, one result: `sales_bucket_refresh` / `live_spans_refresh` recompute the rows of one
 (product, month) or one listing from the source rows after each write (signals.py), and
-`summaries_rebuild` recomputes everything in two INSERT ... SELECT statements (after a bulk load,
+`summaries_rebuild` recomputes everything in INSERT ... SELECT statements (after a bulk load,
 or to repair). A test checks that both give the same rows."""
 import datetime as dt
 
@@ -14,7 +14,7 @@ from listings.models import Listing, ListingStatusChange
 from payments.models import Transaction
 from producers.models import OcopProduct
 
-from .models import CHANNEL_BITS, KINDS, MARKETPLACE_CODES, LiveSpan, ProductMonth
+from .models import CHANNEL_BITS, KINDS, MARKETPLACE_CODES, LiveSpan, ProductMonth, ProductSales
 from .periods import day_start, local_zone
 
 Source = Transaction.Source
@@ -80,6 +80,18 @@ def sales_bucket_refresh(*, product_id, month):
             ProductMonth.objects.filter(product_id=product_id, month=month).delete()
         else:
             ProductMonth.objects.update_or_create(product_id=product_id, month=month, defaults=values)
+        last_sale_refresh(product_id=product_id)
+
+
+def last_sale_refresh(*, product_id):
+    """Recomputes a product's ProductSales row: the moment of its last counted marketplace order
+    (an index lookup on the product's transactions), or no row when it has none."""
+    last = counted_transactions().filter(MARKETPLACE_SALE, product_id=product_id).aggregate(
+        last=Max("occurred_at"))["last"]
+    if last is None:
+        ProductSales.objects.filter(product_id=product_id).delete()
+    else:
+        ProductSales.objects.update_or_create(product_id=product_id, defaults={"last_marketplace_sale_at": last})
 
 
 def _spans_from_history(changes):
@@ -137,8 +149,12 @@ def sales_rebuild():
     grouped = counted_transactions().annotate(
         bucket=TruncMonth("occurred_at", output_field=DateField(), tzinfo=local_zone()),
     ).values("product_id", "bucket").annotate(**channel_aggregates()).order_by()
+    last_sales = (counted_transactions().filter(MARKETPLACE_SALE, product__isnull=False).values("product_id")
+                  .annotate(last=Max("occurred_at")).order_by())
     with transaction.atomic():
         ProductMonth.objects.all().delete()
+        ProductSales.objects.all().delete()
+        _insert_select(ProductSales, ["product_id", "last_marketplace_sale_at"], last_sales)
         return _insert_select(ProductMonth, ["product_id", "month", *ProductMonth.channel_columns(), "mask"],
                               grouped.order_by("bucket", "product_id"))
 
