@@ -170,8 +170,13 @@ def listing_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
     service, done = ACTIONS[action]
+    return _run_and_report(request, listing, lambda: service(listing=listing, user=request.user), done)
+
+
+def _run_and_report(request, listing, call, done):
+    """Run a service for a button on the listing page: its Vietnamese error, or `done`; then back."""
     try:
-        service(listing=listing, user=request.user)
+        call()
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -187,15 +192,9 @@ def listing_price_stock(request, pk):
     if not form.is_valid():
         messages.error(request, _("Giá phải lớn hơn 0 và tồn kho không âm."))
         return redirect("listings:detail", pk=listing.pk)
-    try:
-        services.listing_update_price_stock(
-            listing=listing, user=request.user, price=form.cleaned_data["price"], stock=form.cleaned_data["stock"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã cập nhật giá và tồn kho."))
-    return redirect("listings:detail", pk=listing.pk)
+    return _run_and_report(request, listing, lambda: services.listing_update_price_stock(
+        listing=listing, user=request.user, price=form.cleaned_data["price"], stock=form.cleaned_data["stock"],
+    ), _("Đã cập nhật giá và tồn kho."))
 
 
 @login_required
@@ -206,13 +205,9 @@ def listing_mark_live(request, pk):
     if not form.is_valid():
         messages.error(request, _("Đường dẫn không hợp lệ."))
         return redirect("listings:detail", pk=listing.pk)
-    try:
-        services.listing_mark_live_manually(listing=listing, user=request.user, url=form.cleaned_data["url"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã đánh dấu sản phẩm đang bán."))
-    return redirect("listings:detail", pk=listing.pk)
+    return _run_and_report(request, listing, lambda: services.listing_mark_live_manually(
+        listing=listing, user=request.user, url=form.cleaned_data["url"],
+    ), _("Đã đánh dấu sản phẩm đang bán."))
 
 
 @login_required
