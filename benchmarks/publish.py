@@ -70,8 +70,8 @@ def rate_limited_shopee(rate, burst):
                 return (1 - tokens) / self.rate
 
         def do_product_add_item(self, request):
-            """Serialised: ShopeeFake numbers items with an unlocked counter, and two concurrent
-            add_item calls could otherwise get one item id (one item hiding the other)."""
+            """Counts each SKU the marketplace really created (the duplicates figure); the Counter
+            is shared by the server's threads, hence the lock."""
             with self._bucket_lock:
                 status, headers, body = super().do_product_add_item(request)
                 if status == 200 and not body.get("error"):

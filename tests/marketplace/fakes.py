@@ -566,22 +566,26 @@ class LazadaFake(FakeMarketplace):
                           "package_height"):
                 if not sku.get(field):
                     details.append({"field": field, "message": f"{field} is required"})
-            if any(s["SellerSku"] == sku.get("SellerSku") for p in self.products.values()
-                   if p["seller"] == request.seller for s in p["skus"]):
-                details.append({"field": "SellerSku", "message": "SellerSku is already exists"})
         if not skus:
             details.append({"field": "Skus", "message": "Skus is required"})
-        if details:
-            return 200, {}, {"type": "ISP", "code": "500", "message": "E0501: Validation failed",
-                             "detail": details, "request_id": secrets.token_hex(8)}
-        self._next_item += 1
-        item_id = self._next_item
-        stored_skus = [{"SellerSku": s["SellerSku"], "SkuId": item_id * 10 + n, "ShopSku": f"{item_id}_VNAMZ-{n}",
-                        "price": float(s["price"]), "quantity": int(s["quantity"]), "Status": "active",
-                        "Url": f"https://www.lazada.vn/products/i{item_id}.html"} for n, s in enumerate(skus)]
-        self.products[item_id] = {"item_id": item_id, "seller": request.seller, "status": "active",
-                                  "primary_category": int(product["PrimaryCategory"]), "attributes": attributes,
-                                  "images": images, "skus": stored_skus}
+        # The server is threaded: the duplicate-SKU check, the numbering and the store are one step,
+        # as for ShopeeFake, so two calls at once never share an item id or both pass the check.
+        with self._lock:
+            for sku in skus:
+                if any(s["SellerSku"] == sku.get("SellerSku") for p in self.products.values()
+                       if p["seller"] == request.seller for s in p["skus"]):
+                    details.append({"field": "SellerSku", "message": "SellerSku is already exists"})
+            if details:
+                return 200, {}, {"type": "ISP", "code": "500", "message": "E0501: Validation failed",
+                                 "detail": details, "request_id": secrets.token_hex(8)}
+            self._next_item += 1
+            item_id = self._next_item
+            stored_skus = [{"SellerSku": s["SellerSku"], "SkuId": item_id * 10 + n, "ShopSku": f"{item_id}_VNAMZ-{n}",
+                            "price": float(s["price"]), "quantity": int(s["quantity"]), "Status": "active",
+                            "Url": f"https://www.lazada.vn/products/i{item_id}.html"} for n, s in enumerate(skus)]
+            self.products[item_id] = {"item_id": item_id, "seller": request.seller, "status": "active",
+                                      "primary_category": int(product["PrimaryCategory"]), "attributes": attributes,
+                                      "images": images, "skus": stored_skus}
         body = sample("lazada_product_create_response.json")
         body["data"] = {"item_id": item_id, "sku_list": [
             {"shop_sku": s["ShopSku"], "seller_sku": s["SellerSku"], "sku_id": s["SkuId"]} for s in stored_skus]}
