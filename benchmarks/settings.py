@@ -16,4 +16,4 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 if os.environ.get("BENCH_CONN_MAX_AGE", "") != "":
     DATABASES = {**DATABASES, "default": {**DATABASES["default"],  # noqa: F405
                                           "CONN_MAX_AGE": int(os.environ["BENCH_CONN_MAX_AGE"]),
-                                          "CONN_HEALTH_CHECKS": True}}
+                                          "CONN_HEALTH_CHECKS": os.environ.get("BENCH_CONN_HEALTH_CHECKS", "1") == "1"}}

@@ -45,6 +45,9 @@ def add_arguments(parser):
     parser.add_argument("--conn-max-age", default="", help="CONN_MAX_AGE for the server (default: as configured)")
     parser.add_argument("--broker-url", default="", help="Celery broker for the server, e.g. "
                         "redis://127.0.0.1:6379/12 (default: none, tasks run eagerly in the request)")
+    parser.add_argument("--cache-url", default="", help="cache shared by the server's processes, e.g. "
+                        "redis://127.0.0.1:6379/12 (as in production: one drain task a burst instead of a "
+                        "task an event; default: none, a cache per process)")
     parser.add_argument("--endpoints", default="sepay,casso,shopee,lazada", help="which endpoints to measure")
     add_database_arguments(parser)
 
@@ -76,14 +79,24 @@ def _casso_sorted(value):
 
 def request_factory(kind, path, *, port, references):
     """make_request(n) for the load generator: a new signed event each call."""
+    import itertools
     import os
     import secrets
 
-    prefix = f"{os.getpid()}{secrets.randbelow(10**6):06d}"
+    # `n` counts the requests of one connection, and the load generator's processes are forked
+    # from this one: the event id needs the process (pid + a random part drawn after the fork) and
+    # a counter shared by the process's connection threads (next() on it is atomic under the GIL).
+    state = {"pid": None, "prefix": "", "counter": None}
+
+    def next_event_id():
+        if state["pid"] != os.getpid():
+            state.update(pid=os.getpid(), prefix=f"{os.getpid()}{secrets.randbelow(10**6):06d}",
+                         counter=itertools.count(1))
+        return int(f"{state['prefix']}{next(state['counter'])}")
 
     def make(n):
         ref = references[n % len(references)] if references else f"TT{n:06d}"
-        event_id = int(f"{prefix}{n}")
+        event_id = next_event_id()
         headers = {"Content-Type": "application/json"}
         if kind == "floor":
             return "POST", path, headers, b"{}"
@@ -133,13 +146,15 @@ def request_factory(kind, path, *, port, references):
     return make
 
 
-def server_env(broker_url):
+def server_env(broker_url, cache_url=""):
     env = {"SEPAY_API_KEY": SEPAY_API_KEY, "SEPAY_HMAC_SECRET": SEPAY_HMAC_SECRET,
            "CASSO_CHECKSUM_KEY": CASSO_CHECKSUM_KEY, "SHOPEE_PARTNER_ID": str(SHOPEE_PARTNER_ID),
            "SHOPEE_PARTNER_KEY": SHOPEE_PARTNER_KEY, "LAZADA_APP_KEY": LAZADA_APP_KEY,
            "LAZADA_APP_SECRET": LAZADA_APP_SECRET}
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
+    if cache_url:
+        env["REDIS_URL"] = cache_url
     return env
 
 
@@ -165,6 +180,19 @@ def _payment_references():
         code = payment_code_for_product(user=owner, product=product)
         references.append(code.reference)
     return references
+
+
+def _stored_events(kind):
+    """What the server stored for this endpoint (both runs): every request a new event, so no
+    duplicate may appear; a duplicate would mean the load generator repeated ids."""
+    from django.db import connections
+
+    from payments.models import InboundEvent
+
+    events = InboundEvent.objects.filter(provider=kind)
+    stored = {"events_stored": events.count(), "duplicates_stored": events.filter(duplicate_of__isnull=False).count()}
+    connections.close_all()
+    return stored
 
 
 def measure(port, make, *, seconds, connections, processes, floor_rate=None):
@@ -193,7 +221,7 @@ def run(options, emit):
         connections.close_all()
         with GunicornServer(database_url=url, workers=options.gunicorn_workers or None,
                             threads=options.gunicorn_threads, conn_max_age=options.conn_max_age,
-                            env=server_env(options.broker_url)) as server:
+                            env=server_env(options.broker_url, options.cache_url)) as server:
             common = dict(seconds=options.seconds, connections=options.connections, processes=processes)
             floor, _ = measure(server.port, request_factory("floor", "/bench/floor", port=server.port,
                                                             references=references), **common)
@@ -203,7 +231,8 @@ def run(options, emit):
                                   rate=floor_rate / 2, **common)
             base = dict(database=vendor, gunicorn_workers=server.workers, gunicorn_threads=server.threads,
                         conn_max_age=options.conn_max_age or "configured", load_processes=processes,
-                        connections=options.connections * processes, broker=bool(options.broker_url))
+                        connections=options.connections * processes, broker=bool(options.broker_url),
+                        shared_cache=bool(options.cache_url))
             figure(emit, "webhooks.floor_rps", floor_rate, "req/s", floor=floor_rate, goal=None, met=None,
                    p50_ms=floor.ms(50), p99_ms=floor.ms(99), p99_ms_at_half=floor_half.ms(99),
                    statuses=dict(floor.statuses), **base)
@@ -216,10 +245,11 @@ def run(options, emit):
                 make = request_factory(kind, path, port=server.port, references=references)
                 full, half = measure(server.port, make, floor_rate=floor_rate, **common)
                 ok = full.ok == sum(full.statuses.values()) and not full.errors
+                stored = _stored_events(kind)
                 figure(emit, f"webhooks.{kind}_rps", full.rate, "req/s", floor=floor_rate,
                        goal=f">= {THROUGHPUT_GOAL:.0%} of floor", met=ok and full.rate >= THROUGHPUT_GOAL * floor_rate,
                        path=path, statuses=dict(full.statuses), errors=dict(full.errors), p50_ms=full.ms(50),
-                       p99_ms=full.ms(99), **base)
+                       p99_ms=full.ms(99), **stored, **base)
                 p99 = half.ms(99)
                 figure(emit, f"webhooks.{kind}_p99_ms_at_half_floor", p99, "ms", floor=floor_half.ms(99),
                        goal=f"< {P99_GOAL_MS:g} ms at {floor_rate / 2:.0f} req/s",

@@ -8,6 +8,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -214,30 +216,88 @@ def _set_status(tx, status):
 # --- Inbound events -----------------------------------------------------------------------------
 
 def inbound_event_receive(*, provider, body, headers, dedup_key="", signature_valid=True):
-    """Stores a verified webhook body and enqueues its processing after commit. Returns
+    """Stores a verified webhook body and asks for its processing after commit. Returns
     (event, is_new). A second delivery of the same provider id is stored as `duplicate` and not
-    processed again. Callers store only verified bodies (forgeries are refused before this)."""
-    from .tasks import process_inbound_event
+    processed again. Callers store only verified bodies (forgeries are refused before this).
 
+    Outside a transaction the event is one autocommitted INSERT (durable when this returns: no
+    BEGIN, savepoint or COMMIT round trips on the webhook's hot path); inside one, a savepoint keeps
+    a duplicate from spoiling the caller's transaction."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     values = {"provider": provider, "body": text, "headers": headers, "signature_valid": signature_valid}
-    with transaction.atomic():
-        try:
+    try:
+        if transaction.get_connection().in_atomic_block:
             with transaction.atomic():
                 event = InboundEvent.objects.create(dedup_key=(dedup_key or "")[:120], **values)
-        except IntegrityError:
-            original = InboundEvent.objects.filter(provider=provider, dedup_key=dedup_key).first()
-            if original is None:
-                raise
-            event = InboundEvent.objects.create(
-                duplicate_of=original, state=InboundEvent.State.DUPLICATE, processed_at=timezone.now(),
-                producer=original.producer, note=_("Nhận lại sự kiện #%(id)s.") % {"id": original.pk}, **values,
-            )
-            return event, False
-        # robust: the provider gets its answer even if the broker (or, eagerly, the task) fails;
-        # an event left `received` is picked up again by inbound_events_sweep.
-        transaction.on_commit(lambda: process_inbound_event.delay(event.pk), robust=True)
+        else:
+            event = InboundEvent.objects.create(dedup_key=(dedup_key or "")[:120], **values)
+    except IntegrityError:
+        original = InboundEvent.objects.filter(provider=provider, dedup_key=dedup_key).first()
+        if original is None:
+            raise
+        event = InboundEvent.objects.create(
+            duplicate_of=original, state=InboundEvent.State.DUPLICATE, processed_at=timezone.now(),
+            producer=original.producer, note=_("Nhận lại sự kiện #%(id)s.") % {"id": original.pk}, **values,
+        )
+        return event, False
+    # robust: the provider gets its answer even if the broker (or, eagerly, the task) fails;
+    # an event left `received` is picked up again by the next drain or by inbound_events_sweep.
+    transaction.on_commit(lambda: inbound_events_process_soon(event.pk), robust=True)
     return event, True
+
+
+DRAIN_QUEUED_KEY = "payments:inbound-drain-queued"
+DRAIN_QUEUED_TTL = 30  # seconds: a flag whose drain was lost blocks new drains no longer than this
+DRAIN_BATCH = 200
+DRAIN_LIMIT = 5000
+
+
+def _cache_is_shared():
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def inbound_events_process_soon(event_id=None):
+    """Asks a worker to process the events just stored.
+
+    Publishing a Celery message costs more than storing the event, so under a burst one drain task
+    serves many events: a flag in the shared cache says "a drain is queued and has not started";
+    while it is up, new events queue nothing. The drain clears the flag *before* it looks for
+    events, so an event committed before a refused `add` is always seen by it. Without a broker
+    (tasks run eagerly) or without a cache shared by every process, each event gets its own task."""
+    from .tasks import drain_inbound_events, process_inbound_event
+
+    if event_id is not None and (settings.CELERY_TASK_ALWAYS_EAGER or not _cache_is_shared()):
+        process_inbound_event.delay(event_id)
+        return
+    if not cache.add(DRAIN_QUEUED_KEY, 1, DRAIN_QUEUED_TTL):
+        return
+    try:
+        drain_inbound_events.delay()
+    except Exception:
+        cache.delete(DRAIN_QUEUED_KEY)  # so the next event tries again
+        raise
+
+
+def inbound_events_drain(*, limit=DRAIN_LIMIT):
+    """Processes the events still `received`, oldest first, each once. Drains running at the same
+    time share the work (an event another one holds is skipped). Past `limit` events it queues
+    another drain and returns, so one task never runs for ever. Returns how many it processed."""
+    cache.delete(DRAIN_QUEUED_KEY)
+    providers = [*InboundEvent.BANK_PROVIDERS, *_EVENT_PROCESSORS]
+    processed, after = 0, 0
+    while processed < limit:
+        batch = list(InboundEvent.objects.filter(
+            state=InboundEvent.State.RECEIVED, provider__in=providers, pk__gt=after,
+        ).order_by("pk").values_list("pk", flat=True)[:min(DRAIN_BATCH, limit - processed)])
+        if not batch:
+            return processed
+        for event_id in batch:
+            inbound_event_process(event_id=event_id, skip_locked=True)
+            processed += 1
+        after = batch[-1]
+    inbound_events_process_soon()
+    return processed
 
 
 STUCK_AFTER = timedelta(minutes=10)
@@ -267,11 +327,12 @@ def register_event_processor(provider, function):
     _EVENT_PROCESSORS[provider] = function
 
 
-def inbound_event_process(*, event_id):
+def inbound_event_process(*, event_id, skip_locked=False):
     """Idempotent: an event that is no longer `received` is left alone, so a task delivered twice
-    (acks_late) or run by hand does nothing the second time."""
+    (acks_late) or run by hand does nothing the second time. With `skip_locked` an event another
+    process is handling right now is skipped (returns None) instead of waited for."""
     with transaction.atomic():
-        event = InboundEvent.objects.select_for_update().filter(pk=event_id).first()
+        event = InboundEvent.objects.select_for_update(skip_locked=skip_locked).filter(pk=event_id).first()
         if event is None or event.state != InboundEvent.State.RECEIVED:
             return event
         try:

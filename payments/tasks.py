@@ -1,5 +1,7 @@
-"""Celery tasks: load by id, call a service. Sent after commit by services.inbound_event_receive."""
+"""Celery tasks: load by id, call a service. Queued after commit by services.inbound_event_receive."""
 from celery import shared_task
+
+from common.exceptions import INFRASTRUCTURE_ERRORS
 
 from . import services
 
@@ -11,12 +13,13 @@ def process_inbound_event(event_id):
     return event.state if event else None
 
 
-# Periodic work; the lead adds this to settings.CELERY_BEAT_SCHEDULE (see the report).
-BEAT_SCHEDULE = {
-    "payments-sweep-inbound-events": {"task": "payments.tasks.sweep_inbound_events", "schedule": 600.0},
-}
+@shared_task(acks_late=True, autoretry_for=INFRASTRUCTURE_ERRORS, retry_backoff=5, max_retries=5)
+def drain_inbound_events():
+    """Every event still `received` (one task for a burst of webhooks, see services)."""
+    return services.inbound_events_drain()
 
 
 @shared_task(acks_late=True)
 def sweep_inbound_events():
+    """Every 10 minutes (settings.CELERY_BEAT_SCHEDULE): events left `received`."""
     return services.inbound_events_sweep()
