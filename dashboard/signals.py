@@ -49,9 +49,15 @@ def _transaction_written(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=ListingStatusChange, dispatch_uid="dashboard_change_saved")
 @receiver(post_delete, sender=ListingStatusChange, dispatch_uid="dashboard_change_deleted")
-def _status_change_written(sender, instance, raw=False, **kwargs):
-    if not raw and ("origin" not in kwargs or _deleted_for_itself(sender, kwargs["origin"])):
-        services.live_spans_refresh(listing_id=instance.listing_id)
+def _status_change_written(sender, instance, raw=False, created=False, **kwargs):
+    """Live spans start when a listing goes live and end at its next change: a new row that neither
+    enters nor leaves `live` (draft → queued → publishing, failed → queued...) changes no span."""
+    if raw or "origin" in kwargs and not _deleted_for_itself(sender, kwargs["origin"]):
+        return
+    live = Listing.Status.LIVE
+    if created and live not in (instance.from_status, instance.to_status):
+        return
+    services.live_spans_refresh(listing_id=instance.listing_id)
 
 
 @receiver(post_save, sender=Listing, dispatch_uid="dashboard_listing_saved")

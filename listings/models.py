@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -234,10 +234,13 @@ class Listing(models.Model):
         if new_status == self.Status.QUEUED:
             self.enqueued_at = now
             fields.append("enqueued_at")
-        self.save(update_fields=fields)
-        ListingStatusChange.objects.create(
-            listing=self, from_status=old_status, to_status=new_status, at=now, reason=reason[:2000]
-        )
+        # the status and its history row together or not at all (one commit, no savepoint inside
+        # a caller's transaction)
+        with transaction.atomic(savepoint=False):
+            self.save(update_fields=fields)
+            ListingStatusChange.objects.create(
+                listing=self, from_status=old_status, to_status=new_status, at=now, reason=reason[:2000]
+            )
 
 
 class ListingStatusChange(models.Model):

@@ -10,6 +10,7 @@ import random
 from datetime import datetime, timedelta, timezone as dt_timezone
 from urllib.parse import parse_qs, urlsplit
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -640,10 +641,15 @@ def _claim(listing_id):
         return listing
 
 
+@disable_auditlog()
 def listing_publish_run(*, listing_id, retries=0, max_retries=5):
     """Publish one queued listing. Idempotent: when an earlier try may have created the item
     (a lost answer, a crashed worker), the marketplace is first asked for the SKU and the item found
-    there is adopted instead of creating a second one."""
+    there is adopted instead of creating a second one.
+
+    The worker's status changes are written to the listing's history (ListingStatusChange, with
+    their reasons), not also to the audit log, which keeps what people did (the click that
+    queued the listing is there, with its author)."""
     listing = _claim(listing_id)
     if listing is None:
         return None
@@ -699,7 +705,10 @@ def listing_publish_run(*, listing_id, retries=0, max_retries=5):
         _finish(listing, Listing.Status.FAILED, _("Lỗi hệ thống khi gửi lên sàn (%(e)s). Hãy thử lại sau.")
                 % {"e": exc.__class__.__name__})
     else:
-        _adopt(listing, result)
+        with transaction.atomic():  # the outcome and the calls that led to it: one commit
+            _adopt(listing, result)
+            record_calls(connector, account=account, listing=listing,
+                         default_operation=ListingAttempt.Operation.PUBLISH)
     finally:
         if connector is not None:
             record_calls(connector, account=account, listing=listing,

@@ -21,6 +21,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate-limit buckets, Shopee's cached shipping channels,
+    the drain flag): nothing one test leaves there changes another's outcome."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table: put the reference data back for them."""
     marker = request.node.get_closest_marker("django_db")

@@ -17,6 +17,7 @@ from datetime import timezone as dt_timezone
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +47,7 @@ ORDER_DETAIL_BATCH = 50
 MAX_IMAGES = 9
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PRODUCT_URL = "https://shopee.vn/product/{shop_id}/{item_id}"
+LOGISTICS_CACHE_SECONDS = 600
 
 AUTH_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token", "error_invalid_token",
                "invalid_refresh_token", "error_permission", "error_token", "invalid_code"}
@@ -203,15 +205,28 @@ class ShopeeConnector(Connector):
         return ids
 
     def _logistics(self, credentials) -> list[dict]:
+        """The shop's enabled shipping channels: the ids the account names, else asked of Shopee once
+        per shop every LOGISTICS_CACHE_SECONDS (publishing a catalogue then costs one call a
+        product fewer; a channel the seller turns off meanwhile makes add_item refuse the product,
+        which drops the cached list)."""
         configured = credentials.extra.get("logistic_ids")
         if configured:
             return [{"logistic_id": int(i), "enabled": True} for i in configured]
+        key = self._logistics_key(credentials)
+        cached = cache.get(key)
+        if cached:
+            return cached
         body = self._call("logistics.channels", "GET", "/api/v2/logistics/get_channel_list", credentials=credentials)
         channels = [c for c in self._response(body).get("logistics_channel_list", []) if c.get("enabled")]
         if not channels:
             raise RejectedError(_("Gian hàng Shopee chưa bật đơn vị vận chuyển nào: hãy bật trong Kênh Người Bán."),
                                 code="no_logistics")
-        return [{"logistic_id": c["logistics_channel_id"], "enabled": True} for c in channels]
+        logistics = [{"logistic_id": c["logistics_channel_id"], "enabled": True} for c in channels]
+        cache.set(key, logistics, LOGISTICS_CACHE_SECONDS)
+        return logistics
+
+    def _logistics_key(self, credentials):
+        return f"shopee:logistics:{self._config()[0]}:{credentials.shop_id}"
 
     def _url(self, credentials, item_id):
         return PRODUCT_URL.format(shop_id=credentials.shop_id, item_id=item_id)
@@ -238,8 +253,13 @@ class ShopeeConnector(Connector):
             "gtin_code": payload.gtin or "00",
         }
         item.update(payload.attributes.get(self.code, {}))
-        body = self._call("product.add_item", "POST", "/api/v2/product/add_item", credentials=credentials, body=item)
-        response = self._response(body)
+        try:
+            body = self._call("product.add_item", "POST", "/api/v2/product/add_item", credentials=credentials,
+                              body=item)
+            response = self._response(body)
+        except RejectedError:
+            cache.delete(self._logistics_key(credentials))  # perhaps a channel turned off: ask again next time
+            raise
         item_id = response.get("item_id")
         if not item_id:
             raise ConnectorError(_("Shopee không trả về mã sản phẩm."), code="no_item_id", raw=body)

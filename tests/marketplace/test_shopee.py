@@ -76,6 +76,30 @@ def test_publish_uploads_images_and_adds_the_item(shopee_fake, connector):
                for c in connector.calls)
 
 
+def test_shipping_channels_are_asked_once_per_shop_until_a_product_is_refused(shopee_fake, connector):
+    credentials = shopee_fake.credentials()
+    channels = "/api/v2/logistics/get_channel_list"
+    # given two products published to one shop
+    connector.publish(credentials, payload(sku="OCOP-HG-0001"))
+    ShopeeConnector().publish(credentials, payload(sku="OCOP-HG-0002"))
+    # then the shop's channels were asked once, and both items carry them
+    assert shopee_fake.paths().count(channels) == 1
+    assert all(item["logistic_info"] == [{"logistic_id": 50011, "enabled": True}]
+               for item in shopee_fake.items.values())
+    # another shop asks for its own
+    ShopeeConnector().publish(shopee_fake.credentials(shop_id=999), payload(sku="OCOP-HG-0003"))
+    assert shopee_fake.paths().count(channels) == 2
+    # when the seller changes channels and Shopee refuses a product
+    shopee_fake.channels = [{"logistics_channel_id": 50012, "logistics_channel_name": "Viettel Post", "enabled": True}]
+    shopee_fake.fail(ADD_ITEM, "error", error="error_param", message="logistic channel is not enabled")
+    with pytest.raises(RejectedError):
+        ShopeeConnector().publish(credentials, payload(sku="OCOP-HG-0004"))
+    # then the next publish asks again and uses the new channel
+    result = ShopeeConnector().publish(credentials, payload(sku="OCOP-HG-0004"))
+    assert shopee_fake.paths().count(channels) == 3
+    assert shopee_fake.items[int(result.external_id)]["logistic_info"] == [{"logistic_id": 50012, "enabled": True}]
+
+
 def test_lost_response_then_retry_finds_the_item_instead_of_creating_a_second(shopee_fake, connector):
     credentials = shopee_fake.credentials()
     # given Shopee creates the item but its answer never arrives
