@@ -31,6 +31,8 @@ GIVEN = ["A Páo", "Văn Sinh", "A Dình", "Văn Thái", "Thị Mai", "Thị M�
 def add_arguments(parser):
     parser.add_argument("--rows", type=int, default=10_000, help="product rows in the spreadsheet")
     parser.add_argument("--profile", default="", help="write a cProfile of the import to this file")
+    parser.add_argument("--repeat", type=int, default=3, help="first imports to time (best of them), "
+                        "the catalogue emptied between them")
     add_database_arguments(parser)
 
 
@@ -104,6 +106,18 @@ def openpyxl_read(data):
     return count
 
 
+def _wipe_imported():
+    """Empty the catalogue the import filled, so the next first import starts as the first did
+    (nothing else refers to these rows in the throwaway database)."""
+    from django.db import connection
+
+    from producers.models import OcopProduct, Producer
+
+    with connection.cursor() as cursor:
+        for model in (OcopProduct, Producer):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def run(options, emit):
     options = as_options(options)
     from django.conf import settings
@@ -135,8 +149,16 @@ def run(options, emit):
 
                 profiler = cProfile.Profile()
                 profiler.enable()
-            with Stopwatch() as first:
-                report = import_ocop_list(file=io.BytesIO(data), filename="ocop_10000.xlsx")
+            firsts = []
+            for attempt in range(max(1, options.repeat)):
+                if attempt:
+                    _wipe_imported()
+                with Stopwatch() as first:
+                    report = import_ocop_list(file=io.BytesIO(data), filename="ocop_10000.xlsx")
+                firsts.append(first.seconds)
+                if profiler:
+                    break
+            first.seconds = min(firsts)  # best of N, as the floor is
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(options.profile)
@@ -148,7 +170,9 @@ def run(options, emit):
                goal=f"<= {GOAL_RATIO:g}x openpyxl read", met=first.seconds <= GOAL_RATIO * floor,
                rows=rows, created=report.created, rejected=report.rejected, products_in_db=created,
                producers_in_file=producers, bytes=len(data), rows_per_s=round(rows / first.seconds, 1),
-               floor_note="openpyxl.load_workbook(read_only=True) + iter_rows(values_only=True), best of 3")
+               runs_s=[round(x, 3) for x in firsts],
+               floor_note="openpyxl.load_workbook(read_only=True) + iter_rows(values_only=True), best of 3; "
+                          "the import: best of --repeat first imports into an emptied catalogue")
         figure(emit, "import.again_seconds", second.seconds, "s", floor=floor, ratio=second.seconds / floor,
                goal=f"<= {GOAL_RATIO:g}x openpyxl read", met=second.seconds <= GOAL_RATIO * floor,
                rows=len(again.rows), unchanged=again.unchanged, created=again.created,

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import DomainError, PermissionDenied
+from common.memory import cyclic_gc_paused
 
 from .models import OcopProduct, Producer, ProductGroup, Province
 from .selectors import is_officer
@@ -735,6 +736,11 @@ def import_ocop_list(*, file, filename, dry_run=False, user=None):
 
     Raises ImportFileError (nothing read, nothing written) when the file as a whole is unusable.
     """
+    with cyclic_gc_paused():
+        return _import_ocop_list(file=file, filename=filename, dry_run=dry_run, user=user)
+
+
+def _import_ocop_list(*, file, filename, dry_run, user):
     if user is not None and not is_officer(user):
         raise PermissionDenied(_("Chỉ cán bộ Sở Công Thương mới được nhập danh sách OCOP."))
     size = getattr(file, "size", None)
