@@ -200,7 +200,9 @@ def _schedule_retry(event, attempt, exc):
 
         retry_order_event.apply_async((event_id, attempt + 1), countdown=delay)
 
-    transaction.on_commit(send)
+    # robust: with the broker down the event stays `error` with its note, the drain that runs this
+    # goes on with the next event, and the 15-minute order polling fetches the order anyway
+    transaction.on_commit(send, robust=True)
 
 
 def order_event_process(event, *, attempt=0):

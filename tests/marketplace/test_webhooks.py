@@ -191,6 +191,24 @@ def test_transient_marketplace_errors_retry_the_event_until_it_is_recorded(
     assert Transaction.objects.count() == 2
 
 
+def test_a_broker_down_when_a_retry_is_scheduled_leaves_the_event_in_error_for_the_polling(
+        client, shopee_fake, shopee_account, honey, tea, django_capture_on_commit_callbacks, monkeypatch):
+    from marketplace import tasks as marketplace_tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(marketplace_tasks.retry_order_event, "apply_async", broker_down)
+    shopee_order(shopee_fake, ORDER_SN, honey, tea)
+    shopee_fake.fail("/api/v2/order/get_order_list", "status", status=500)
+    # the push is answered and stored; the failed scheduling does not escape the processing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_shopee(client, shopee_fake, push_sample("shopee_push_order_status.json")).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.state == InboundEvent.State.ERROR and "thử lại" in event.note
+    assert not Transaction.objects.exists()
+
+
 def test_event_retries_are_bounded(client, shopee_fake, shopee_account, honey, tea,
                                    django_capture_on_commit_callbacks):
     shopee_order(shopee_fake, ORDER_SN, honey, tea)
