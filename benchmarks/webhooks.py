@@ -250,6 +250,11 @@ def run(options, emit):
                        goal=f">= {THROUGHPUT_GOAL:.0%} of floor", met=ok and full.rate >= THROUGHPUT_GOAL * floor_rate,
                        path=path, statuses=dict(full.statuses), errors=dict(full.errors), p50_ms=full.ms(50),
                        p99_ms=full.ms(99), **stored, **base)
+                own = run_load(server.port, make, rate=full.rate / 2, **common)
+                figure(emit, f"webhooks.{kind}_p99_ms_at_half_own", own.ms(99), "ms", goal=None, met=None,
+                       path=path, offered_rps=round(full.rate / 2, 1), achieved_rps=round(own.rate, 1),
+                       statuses=dict(own.statuses), p50_ms=own.ms(50),
+                       note="latency at half of what this endpoint sustains (information)")
                 p99 = half.ms(99)
                 figure(emit, f"webhooks.{kind}_p99_ms_at_half_floor", p99, "ms", floor=floor_half.ms(99),
                        goal=f"< {P99_GOAL_MS:g} ms at {floor_rate / 2:.0f} req/s",

@@ -145,7 +145,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -258,7 +258,7 @@ MARKETPLACE_CONNECTORS = env.list(
     ],
 )
 SHOPEE_API_BASE = env("SHOPEE_API_BASE", default="https://partner.shopeemobile.com")
-SHOPEE_PARTNER_ID = env.int("SHOPEE_PARTNER_ID", default=0)
+SHOPEE_PARTNER_ID = int(env("SHOPEE_PARTNER_ID", default="") or 0)  # empty in the env file: Shopee off
 SHOPEE_PARTNER_KEY = env("SHOPEE_PARTNER_KEY", default="")
 LAZADA_API_BASE = env("LAZADA_API_BASE", default="https://api.lazada.vn/rest")
 LAZADA_AUTH_BASE = env("LAZADA_AUTH_BASE", default="https://auth.lazada.com/rest")
