@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from . import selectors
 from .periods import period_from_params
+from .replica import replica_reads
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -90,6 +91,7 @@ class DashboardSummaryView(APIView):
         SummaryQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
         period = period_from_params(request.query_params)
         filters = selectors.filters_from_params(request.query_params)
-        data = selectors.summary(user=request.user, period=period, filters=filters)
-        data["trend"] = selectors.trend(user=request.user, period=period, filters=filters)
+        with replica_reads():
+            data = selectors.summary(user=request.user, period=period, filters=filters)
+            data["trend"] = selectors.trend(user=request.user, period=period, filters=filters)
         return Response(data)

@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from .models import (
     CHANNEL_BITS, KINDS, MARKETPLACE_BITS, MARKETPLACE_CODES, LiveSpan, ProductMonth, ProductSales,
 )
 from .periods import Period, today
+from .replica import read_alias
 from .services import (
     BANK_SALE, MANUAL_SALE, MARKETPLACE_SALE, channel_aggregates, channel_q, counted_transactions, month_bounds,
 )
@@ -147,10 +148,11 @@ _POSTGRES_SETTINGS = {"jit": "off", "work_mem": "64MB", "random_page_cost": "1.1
 def _tuned():
     """On PostgreSQL, `_POSTGRES_SETTINGS` for the statements run inside, restored after (set with
     set_config(..., is_local) inside a savepoint, so they never outlive the transaction)."""
-    if connection.vendor != "postgresql":
+    alias = read_alias()
+    if connections[alias].vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in _POSTGRES_SETTINGS))
         previous = cursor.fetchone()
         for name, value in _POSTGRES_SETTINGS.items():
@@ -164,7 +166,7 @@ def _tuned():
 
 def _fetchall(sql, params):
     """Runs one of the dashboard's aggregate statements, `_tuned`."""
-    with _tuned(), connection.cursor() as cursor:
+    with _tuned(), connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -8,6 +8,7 @@ from producers.selectors import is_officer
 
 from . import charts, export, selectors
 from .periods import period_from_params, today
+from .replica import replica_reads
 
 
 def _request_scope(request):
@@ -20,6 +21,11 @@ def _request_scope(request):
 
 @login_required
 def index(request):
+    with replica_reads():
+        return _index(request)
+
+
+def _index(request):
     period, filters, error = _request_scope(request)
     summary = selectors.summary(user=request.user, period=period, filters=filters)
     trend = selectors.trend(user=request.user, period=period, filters=filters)
@@ -48,7 +54,8 @@ def export_xlsx(request):
     period, filters, error = _request_scope(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    content = export.workbook_bytes(user=request.user, period=period, filters=filters)
+    with replica_reads():
+        content = export.workbook_bytes(user=request.user, period=period, filters=filters)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{export.filename(period)}"'

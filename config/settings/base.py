@@ -120,6 +120,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def dashboard_replica(databases):
+    """DASHBOARD_DATABASE_URL: a PostgreSQL read replica the dashboard reads from (dashboard/replica.py)."""
+    if env("DASHBOARD_DATABASE_URL", default=""):
+        databases["dashboard"] = {**env.db("DASHBOARD_DATABASE_URL"), "TEST": {"MIRROR": "default"},
+                                  "CONN_MAX_AGE": databases["default"].get("CONN_MAX_AGE", 0)}
+    return databases
+
+
+dashboard_replica(DATABASES)
+DATABASE_ROUTERS = ["dashboard.replica.ReplicaRouter"]
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -149,8 +161,30 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+
+def media_storage():
+    """Uploads (photos, receipts) on disk under MEDIA_ROOT, or, with MEDIA_S3_BUCKET, in a bucket on
+    S3 or an S3-compatible object storage (MEDIA_S3_ENDPOINT_URL: MinIO, a cloud provider's) through
+    django-storages, so web processes on several machines share them. The bucket stays private:
+    pages get signed links that expire after an hour."""
+    bucket = env("MEDIA_S3_BUCKET", default="")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket,
+        "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env("MEDIA_S3_REGION", default="") or None,
+        "access_key": env("MEDIA_S3_ACCESS_KEY", default="") or None,
+        "secret_key": env("MEDIA_S3_SECRET_KEY", default="") or None,
+        "location": env("MEDIA_S3_PREFIX", default="media"),
+        "signature_version": "s3v4", "default_acl": None, "querystring_auth": True, "querystring_expire": 3600,
+        "file_overwrite": False,
+    }}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -1,6 +1,6 @@
 """Production: every secret from the environment, no defaults for them, HTTPS everywhere."""
 from .base import *  # noqa: F401,F403
-from .base import LOGGING, env
+from .base import LOGGING, dashboard_replica, env, media_storage
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -9,6 +9,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+dashboard_replica(DATABASES)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 # Marketplace tokens at rest: no key derived from SECRET_KEY here (comma-separated for rotation).
@@ -24,7 +25,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
