@@ -41,23 +41,31 @@ def test_settings_add_the_replica_from_the_environment(monkeypatch):
     assert REPLICA not in base.dashboard_replica({"default": {}})
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection to the test database: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_the_dashboard_api_reads_from_the_replica(officer, province):
-    """A second connection to the same database stands for the replica: the summary's queries are
-    all sent over it, none of the dashboard's over the primary."""
+@pytest.fixture(scope="module")
+def replica_alias(django_db_setup):
+    """A second connection to the test database stands for the replica. Module-scoped so that it
+    exists before the test's database access is set up (Django lets a test touch only the aliases it
+    declares, and checks them then); this test is the module's last."""
     connections.settings[REPLICA] = dict(connections["default"].settings_dict)
     try:
-        api = APIClient()
-        api.force_authenticate(officer)
-        with CaptureQueriesContext(connections[REPLICA]) as replica, CaptureQueriesContext(connection) as primary:
-            response = api.get("/api/dashboard/summary/", {"period": "quarter", "year": 2026, "quarter": 3})
-        assert response.status_code == 200 and response.json()["totals"]["products"] > 0
-        assert len(replica.captured_queries) >= 3
-        dashboard_tables = ("dashboard_", "producers_ocopproduct", "listings_listing", "payments_transaction")
-        on_primary = [q["sql"] for q in primary.captured_queries if any(t in q["sql"] for t in dashboard_tables)]
-        assert on_primary == []
+        yield REPLICA
     finally:
         connections[REPLICA].close()
         del connections[REPLICA]
         del connections.settings[REPLICA]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection to the test database: PostgreSQL")
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+def test_the_dashboard_api_reads_from_the_replica(replica_alias, officer, province):
+    """The summary's queries are all sent over the replica's connection, none of the dashboard's
+    over the primary."""
+    api = APIClient()
+    api.force_authenticate(officer)
+    with CaptureQueriesContext(connections[REPLICA]) as replica, CaptureQueriesContext(connection) as primary:
+        response = api.get("/api/dashboard/summary/", {"period": "quarter", "year": 2026, "quarter": 3})
+    assert response.status_code == 200 and response.json()["totals"]["products"] > 0
+    assert len(replica.captured_queries) >= 3
+    dashboard_tables = ("dashboard_", "producers_ocopproduct", "listings_listing", "payments_transaction")
+    on_primary = [q["sql"] for q in primary.captured_queries if any(t in q["sql"] for t in dashboard_tables)]
+    assert on_primary == []
