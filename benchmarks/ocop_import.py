@@ -158,7 +158,7 @@ def run(options, emit):
                 firsts.append(first.seconds)
                 if profiler:
                     break
-            first.seconds = min(firsts)  # best of N, as the floor is
+            first_seconds = min(firsts)  # best of N, as the floor is
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(options.profile)
@@ -166,10 +166,10 @@ def run(options, emit):
                 again = import_ocop_list(file=io.BytesIO(data), filename="ocop_10000.xlsx")
         created = OcopProduct.objects.count() - before
         rows = len(report.rows)
-        figure(emit, "import.first_seconds", first.seconds, "s", floor=floor, ratio=first.seconds / floor,
-               goal=f"<= {GOAL_RATIO:g}x openpyxl read", met=first.seconds <= GOAL_RATIO * floor,
+        figure(emit, "import.first_seconds", first_seconds, "s", floor=floor, ratio=first_seconds / floor,
+               goal=f"<= {GOAL_RATIO:g}x openpyxl read", met=first_seconds <= GOAL_RATIO * floor,
                rows=rows, created=report.created, rejected=report.rejected, products_in_db=created,
-               producers_in_file=producers, bytes=len(data), rows_per_s=round(rows / first.seconds, 1),
+               producers_in_file=producers, bytes=len(data), rows_per_s=round(rows / first_seconds, 1),
                runs_s=[round(x, 3) for x in firsts],
                floor_note="openpyxl.load_workbook(read_only=True) + iter_rows(values_only=True), best of 3; "
                           "the import: best of --repeat first imports into an emptied catalogue")

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
@@ -74,3 +76,17 @@ def system_status(request):
     return render(request, "system_status.html", {
         "queues": queue_depths(), "eager": settings.CELERY_TASK_ALWAYS_EAGER, **failures(),
     })
+
+
+def run_and_report(request, call, done, *to, **to_kwargs):
+    """A portal button: run the service `call`; show its Vietnamese error, or `done`; then go to
+    `redirect(*to, **to_kwargs)`."""
+    from common.exceptions import DomainError
+
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(*to, **to_kwargs)

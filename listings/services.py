@@ -710,7 +710,7 @@ def listing_publish_run(*, listing_id, retries=0, max_retries=5):
             record_calls(connector, account=account, listing=listing,
                          default_operation=ListingAttempt.Operation.PUBLISH)
     finally:
-        if connector is not None:
+        if connector is not None:  # the calls of a failure (a success recorded them with its outcome)
             record_calls(connector, account=account, listing=listing,
                          default_operation=ListingAttempt.Operation.PUBLISH)
     return listing

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.views import run_and_report
 
 from . import selectors, services
 from .forms import BulkPublishForm, ConnectForm, ListingFilterForm, MarkLiveForm, PriceStockForm
@@ -174,14 +175,8 @@ def listing_action(request, pk, action):
 
 
 def _run_and_report(request, listing, call, done):
-    """Run a service for a button on the listing page: its Vietnamese error, or `done`; then back."""
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("listings:detail", pk=listing.pk)
+    """A button on the listing page: back to it."""
+    return run_and_report(request, call, done, "listings:detail", pk=listing.pk)
 
 
 @login_required

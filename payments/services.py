@@ -284,7 +284,7 @@ def inbound_events_drain(*, limit=DRAIN_LIMIT):
     time share the work (an event another one holds is skipped). Past `limit` events it queues
     another drain and returns, so one task never runs for ever. Returns how many it processed."""
     cache.delete(DRAIN_QUEUED_KEY)
-    providers = [*InboundEvent.BANK_PROVIDERS, *_EVENT_PROCESSORS]
+    providers = _processable_providers()
     processed, after = 0, 0
     while processed < limit:
         batch = list(InboundEvent.objects.filter(
@@ -308,7 +308,7 @@ def inbound_events_sweep(*, older_than=STUCK_AFTER):
     Safe to run any time: processing is idempotent. Returns how many were re-sent."""
     from .tasks import process_inbound_event
 
-    providers = [*InboundEvent.BANK_PROVIDERS, *_EVENT_PROCESSORS]
+    providers = _processable_providers()
     stuck = list(InboundEvent.objects.filter(
         state=InboundEvent.State.RECEIVED, received_at__lt=timezone.now() - older_than, provider__in=providers,
     ).values_list("pk", flat=True)[:500])
@@ -319,6 +319,10 @@ def inbound_events_sweep(*, older_than=STUCK_AFTER):
 
 _EVENT_PROCESSORS = {}
 
+
+def _processable_providers():
+    """Providers whose events something here processes: the banks, and the registered marketplaces."""
+    return [*InboundEvent.BANK_PROVIDERS, *_EVENT_PROCESSORS]
 
 
 def register_event_processor(provider, function):

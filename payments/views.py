@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.views import run_and_report
 from producers.selectors import can_edit_producer, is_officer, producers_for, products_for
 
 from . import services
@@ -97,13 +98,9 @@ def bank_accounts(request):
 @require_POST
 def bank_account_delete(request, pk):
     account = get_object_or_404(bank_accounts_for(request.user), pk=pk)
-    try:
-        services.bank_account_archive(user=request.user, account=account)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã xóa tài khoản %(account)s.") % {"account": account.account_number})
-    return redirect("payments:bank_accounts")
+    return run_and_report(request, lambda: services.bank_account_archive(user=request.user, account=account),
+                          _("Đã xóa tài khoản %(account)s.") % {"account": account.account_number},
+                          "payments:bank_accounts")
 
 
 @login_required
@@ -319,13 +316,9 @@ def unmatched_assign(request, pk):
 @require_POST
 def unmatched_dismiss(request, pk):
     event = get_object_or_404(unmatched_transfers_for(request.user), pk=pk)
-    try:
-        services.unmatched_dismiss(user=request.user, event=event, note=request.POST.get("note", "")[:300])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã bỏ qua chuyển khoản."))
-    return redirect("payments:unmatched")
+    note = request.POST.get("note", "")[:300]
+    return run_and_report(request, lambda: services.unmatched_dismiss(user=request.user, event=event, note=note),
+                          _("Đã bỏ qua chuyển khoản."), "payments:unmatched")
 
 
 def _require_officer_page(request):
@@ -345,13 +338,8 @@ def confirmations(request):
 def confirm_sale(request, pk):
     _require_officer_page(request)
     tx = get_object_or_404(transactions_for(request.user), pk=pk)
-    try:
-        services.manual_sale_confirm(user=request.user, transaction_obj=tx)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã xác nhận doanh số."))
-    return redirect("payments:confirmations")
+    return run_and_report(request, lambda: services.manual_sale_confirm(user=request.user, transaction_obj=tx),
+                          _("Đã xác nhận doanh số."), "payments:confirmations")
 
 
 @login_required
@@ -361,13 +349,9 @@ def reject_sale(request, pk):
     tx = get_object_or_404(transactions_for(request.user), pk=pk)
     form = RejectSaleForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.manual_sale_reject(user=request.user, transaction_obj=tx, reason=reason)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã từ chối doanh số tự khai báo."))
-    return redirect("payments:confirmations")
+    return run_and_report(
+        request, lambda: services.manual_sale_reject(user=request.user, transaction_obj=tx, reason=reason),
+        _("Đã từ chối doanh số tự khai báo."), "payments:confirmations")
 
 
 @login_required
