@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -39,6 +40,14 @@ def officer_required(view):
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _next_or(request, default):
+    """The form's `next` if it is a page of this site, else `default`: never a redirect off-site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                              require_https=request.is_secure())
+    return target if allowed else default
 
 
 def _add_errors(form, error):
@@ -332,7 +341,7 @@ def producer_set_status(request, pk):
         messages.error(request, getattr(error, "message", _("Trạng thái không hợp lệ.")))
     else:
         messages.success(request, _("“%(name)s”: %(status)s.") % {"name": producer.name, "status": producer.get_status_display()})
-    return redirect(request.POST.get("next") or reverse("portal:verification_queue"))
+    return redirect(_next_or(request, reverse("portal:verification_queue")))
 
 
 @officer_required
