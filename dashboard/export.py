@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheet import append_row
 from producers.models import Producer
 
 from . import selectors
@@ -22,13 +23,13 @@ HEADER_FILL = PatternFill("solid", fgColor="DCEFE3")
 
 def _sheet(workbook, title, headers, rows, formats=(), widths=None):
     sheet = workbook.create_sheet(title[:31])
-    sheet.append([str(h) for h in headers])
+    append_row(sheet, [str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     for column, number_format in formats:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = number_format
@@ -74,28 +75,28 @@ def workbook_bytes(*, user, period, filters, summary=None, trend=None):
     workbook = Workbook()
     overview = workbook.active
     overview.title = "Tổng hợp"
-    overview.append([_("Báo cáo tiến độ đưa sản phẩm OCOP lên sàn thương mại điện tử")])
+    append_row(overview, [_("Báo cáo tiến độ đưa sản phẩm OCOP lên sàn thương mại điện tử")])
     overview["A1"].font = Font(bold=True, size=13)
-    overview.append([_("Kỳ báo cáo"), period.label])
-    overview.append([_("Từ ngày"), period.start])
-    overview.append([_("Đến ngày"), period.end])
-    overview.append([_("Chứng nhận còn hiệu lực vào ngày"), period.as_of])
+    append_row(overview, [_("Kỳ báo cáo"), period.label])
+    append_row(overview, [_("Từ ngày"), period.start])
+    append_row(overview, [_("Đến ngày"), period.end])
+    append_row(overview, [_("Chứng nhận còn hiệu lực vào ngày"), period.as_of])
     for row in (3, 4, 5):
         overview.cell(row=row, column=2).number_format = DATE_FORMAT
-    overview.append([_("Ngày xuất"), timezone.localdate()])
+    append_row(overview, [_("Ngày xuất"), timezone.localdate()])
     overview.cell(row=6, column=2).number_format = DATE_FORMAT
-    overview.append([_("Bộ lọc"), ", ".join(f"{k}={v}" for k, v in summary["filters"].items()) or _("Không")])
-    overview.append([])
+    append_row(overview, [_("Bộ lọc"), ", ".join(f"{k}={v}" for k, v in summary["filters"].items()) or _("Không")])
+    append_row(overview, [])
     totals = summary["totals"]
     for header, value in zip(figure_headers(), figure_values(totals)):
-        overview.append([str(header), value])
+        append_row(overview, [str(header), value])
         cell = overview.cell(row=overview.max_row, column=2)
         cell.number_format = RATE_FORMAT if "%" in str(header) else INT_FORMAT
-    overview.append([])
-    overview.append([_("Định nghĩa")])
+    append_row(overview, [])
+    append_row(overview, [_("Định nghĩa")])
     overview.cell(row=overview.max_row, column=1).font = Font(bold=True)
     for text in selectors.DEFINITIONS:
-        overview.append([str(text)])
+        append_row(overview, [str(text)])
     overview.column_dimensions["A"].width = 48
     overview.column_dimensions["B"].width = 22
 
