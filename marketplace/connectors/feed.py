@@ -10,10 +10,13 @@ from __future__ import annotations
 from io import BytesIO
 from urllib.parse import urlsplit
 
+import ada_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from common.spreadsheet import append_row
 
 from .base import ConnectorError, ListingPayload, NoApiConnector
 
@@ -48,14 +51,14 @@ class FeedConnector(NoApiConnector):
         sheet = workbook.active
         sheet.title = _("Sản phẩm")
         image_headers = [_("Ảnh %(number)s") % {"number": i} for i in range(1, MAX_IMAGE_COLUMNS + 1)]
-        sheet.append([str(h) for h in HEADERS] + image_headers)
+        append_row(sheet, [str(h) for h in HEADERS] + image_headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for payload in payloads:
             images = [image.url or image.name for image in payload.images][:MAX_IMAGE_COLUMNS]
-            sheet.append([payload.sku, payload.name, payload.description, payload.price, payload.stock,
+            append_row(sheet, [payload.sku, payload.name, payload.description, payload.price, payload.stock,
                           payload.weight_grams, payload.category_id, payload.gtin, payload.brand] + images)
         for row in sheet.iter_rows(min_row=2):
             row[3].number_format = "#,##0"
@@ -71,15 +74,26 @@ class FeedConnector(NoApiConnector):
         return f"{self.code}-san-pham.xlsx"
 
     def validate_product_url(self, url: str) -> str:
-        """The pasted product URL, if it points at this marketplace; ConnectorError otherwise."""
-        url = (url or "").strip()
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not any(host == h or host.endswith("." + h) for h in self.hosts):
+        """The pasted product URL, normalised, if it is an https page of this marketplace;
+        ConnectorError otherwise.
+
+        Read as a browser reads it (WHATWG URL, the ada parser): `https://evil.example\\@postmart.vn/`
+        goes to evil.example, whatever Python's `urlsplit` says. No credentials, no other port; the
+        normalised form is stored, so that every later reader sees the same host."""
+        try:
+            parsed = ada_url.URL((url or "").strip())
+        except ValueError:
+            parsed = None
+        host = parsed.hostname if parsed else ""
+        if (
+            parsed is None or parsed.protocol != "https:" or parsed.username or parsed.password or parsed.port
+            or not any(host == h or host.endswith("." + h) for h in self.hosts)
+            or urlsplit(parsed.href).hostname != host
+        ):
             raise ConnectorError(
                 _("Đường dẫn không phải trang sản phẩm trên %(name)s (cần bắt đầu bằng https://%(host)s/).")
                 % {"name": self.name, "host": self.hosts[0]}, code="invalid_url")
-        return url
+        return parsed.href
 
 
 class PostmartConnector(FeedConnector):
