@@ -10,7 +10,9 @@ import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 from django.db import models
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,25 @@ def _keys():
         return configured
     digest = hashlib.sha256(f"ocop-field-encryption:{settings.SECRET_KEY}".encode()).digest()
     return [base64.urlsafe_b64encode(digest).decode()]
+
+
+@checks.register(checks.Tags.security)
+def check_field_encryption_key(app_configs=None, **kwargs):
+    """Every configured key must be a Fernet key, or tokens would fail only when first used."""
+    configured = [key.strip() for key in (settings.FIELD_ENCRYPTION_KEY or "").split(",") if key.strip()]
+    errors = []
+    for position, key in enumerate(configured, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            errors.append(checks.Error(
+                _("FIELD_ENCRYPTION_KEY: khoá thứ %(position)s không phải khoá Fernet "
+                  "(32 byte mã hoá base64 an toàn cho URL, 44 ký tự).") % {"position": position},
+                hint=_("Tạo khoá bằng: python -c \"from cryptography.fernet import Fernet; "
+                       "print(Fernet.generate_key().decode())\""),
+                id="listings.E001",
+            ))
+    return errors
 
 
 def fernet():

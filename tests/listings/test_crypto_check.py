@@ -1,0 +1,48 @@
+"""A FIELD_ENCRYPTION_KEY that is not a Fernet key stops `manage.py check` (and so `--deploy`)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("key", [
+    "generate-with-python-c-from-cryptography.fernet-import-Fernet-print-Fernet.generate_key",
+    "short", "0" * 44, Fernet.generate_key().decode() + ",not-a-key",
+])
+def test_an_invalid_key_fails_the_checks(settings, key):
+    settings.FIELD_ENCRYPTION_KEY = key
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check")
+    assert "listings.E001" in str(error.value) and "FIELD_ENCRYPTION_KEY" in str(error.value)
+    assert key not in str(error.value)  # the secret itself is never printed
+
+
+@pytest.mark.parametrize("key", ["", " , ", lambda: Fernet.generate_key().decode(),
+                                 lambda: f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"])
+def test_valid_keys_or_none_pass(settings, key):
+    settings.FIELD_ENCRYPTION_KEY = key() if callable(key) else key
+    call_command("check")
+
+
+def test_check_deploy_refuses_the_example_files_placeholder():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "ocop.laocai.gov.vn",
+        "DATABASE_URL": "postgres://ocop@127.0.0.1:5432/ocop",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "FIELD_ENCRYPTION_KEY": "generate-with-python-c-from-cryptography.fernet-import-Fernet-print-Fernet.generate_key",
+    })
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "listings.E001" in result.stderr
