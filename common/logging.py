@@ -11,15 +11,47 @@ import re
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
 
-# +84 / 84 / 0 followed by a Vietnamese number, with optional separators; then any long digit run
-# (bank accounts, card numbers, CCCD). Order matters: phones first, so they read as phones.
-PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)[\s.\-]?(?:\d[\s.\-]?){8}\d(?!\d)")
-LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{8,19}(?!\d)")
+# Links that carry a secret in their path (an invitation, a password reset): the secret is masked.
+SECRET_PATH_RE = re.compile(r"(/loi-moi/|/dat-lai-mat-khau/(?=[^/\s]+/[^/\s]))(?:[^/\s?#\"']+/)?[^/\s?#\"']+")
+
+# One pass, left to right: at each place the first alternative that matches wins, so what looks
+# like a number but is an id, a time, a duration or a price is kept before the masks are tried.
+_KEEP = r"""
+    (?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})      # Celery task ids
+  | (?P<hexid>(?<![0-9a-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32}(?:[0-9a-f]{8}|[0-9a-f]{32})?(?![0-9a-z]))
+                                                                            # request ids, hashes
+  | (?P<isotime>\d{4}-\d{2}-\d{2}[T\ ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)
+  | (?P<compacttime>(?<!\d)20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:(?:[01]\d|2[0-3])[0-5]\d[0-5]\d)?(?!\d))
+  | (?P<keyed>\b(?:timestamp|time|ts|eta|exp|iat|expires_at|price|amount|total|size|bytes)["']?\s*[:=]\s*["']?\d+)
+  | (?P<money>\d{1,3}(?:[.,\ ]\d{3})+\s?(?:₫|đ|vnd|đồng)(?!\w)|\d+\s?(?:₫|đ|vnd|đồng)(?!\w))
+  | (?P<duration>\d+(?:[.,]\d+)?\s?(?:ms|µs|us|ns|s|giây|phút)(?!\w))
+"""
+_MASK = r"""
+  | (?P<phone>(?<![\d+])(?:(?:\+|00)?84[\s.\-]?|0)(?:[35789]\d|2\d\d)(?:[\s.\-]?\d){7}(?!\d))
+  | (?P<card>(?<!\d)\d{4}(?:[\s\-]\d{4}){3}\d{0,3}(?!\d))
+  | (?P<number>(?<!\d)\d{8,19}(?!\d))                                          # accounts, CCCD
+"""
+PERSONAL_DATA_RE = re.compile(_KEEP + _MASK, re.IGNORECASE | re.VERBOSE)
+
+
+def _mask(match):
+    if match.lastgroup == "phone":
+        return "[số điện thoại]"
+    if match.lastgroup in ("card", "number"):
+        return "***" + re.sub(r"\D", "", match.group())[-3:]
+    return match.group()
+
+
+def personal_data_in(text):
+    """What `redact` would mask in `text` (to look for leaks in a log)."""
+    return [m.group() for m in PERSONAL_DATA_RE.finditer(text) if m.lastgroup in ("phone", "card", "number")]
 
 
 def redact(text):
-    text = PHONE_RE.sub("[số điện thoại]", text)
-    return LONG_NUMBER_RE.sub(lambda m: "***" + m.group()[-3:], text)
+    """Phones, account, card and ID numbers masked, secret links cut; durations, task and request
+    ids, timestamps and prices kept as they are."""
+    text = SECRET_PATH_RE.sub(r"\1***", text)
+    return PERSONAL_DATA_RE.sub(_mask, text)
 
 
 def redact_record(record):
