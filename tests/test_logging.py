@@ -38,13 +38,13 @@ def test_every_answer_carries_a_request_id(client):
 
 # Real lines that carry no personal data and must read the same after redaction.
 UNTOUCHED = [
-    "Task payments.tasks.drain_inbound_events[3c9a2a39-8f6e-4f54-9d5c-123456789012] succeeded in "
-    "0.012345678s: None",
+    ("Task payments.tasks.drain_inbound_events[3c9a2a39-8f6e-4f54-9d5c-123456789012] succeeded in "
+     "0.012345678s: None"),
     "Task listings.tasks.listing_publish[0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0] received",
-    "Task listings.tasks.listing_publish[d2b7f1a0-1234-4567-8901-234567890123] retry: Retry in 30s: "
-    "TransientError('Shopee 503')",
-    "Task marketplace.tasks.poll_orders[8e0b1c2d-3f40-4152-9a6b-7c8d9e0f1a2b] succeeded in 12.345678901s: "
-    "{'fetched': 3}",
+    ("Task listings.tasks.listing_publish[d2b7f1a0-1234-4567-8901-234567890123] retry: Retry in 30s: "
+     "TransientError('Shopee 503')"),
+    ("Task marketplace.tasks.poll_orders[8e0b1c2d-3f40-4152-9a6b-7c8d9e0f1a2b] succeeded in 12.345678901s: "
+     "{'fetched': 3}"),
     "Scheduler: Sending due task payments-sweep-inbound-events (payments.tasks.sweep_inbound_events)",
     "request 7f9c2b1e4a5d4e3f8a9b0c1d2e3f4a5b done in 0.20345678s",
     'Internal Server Error: /api/v1/products/ id=0af7651916cd43dd8448eb211c80319c',
@@ -72,8 +72,8 @@ def test_durations_task_ids_request_ids_timestamps_and_prices_are_left_alone(lin
     ("CCCD 001203004567 cap ngay 01/02/2021", "001203004567"),
     ("the 9704 0000 0000 0018 het han", "0000 0000 0018"),
     ("account=19031234567890 bank=970407", "19031234567890"),
-    ("Task payments.tasks.process_inbound_event[3c9a2a39-8f6e-4f54-9d5c-123456789012] raised: "
-     "NoMatch('0071000123456')", "0071000123456"),
+    (("Task payments.tasks.process_inbound_event[3c9a2a39-8f6e-4f54-9d5c-123456789012] raised: "
+      "NoMatch('0071000123456')"), "0071000123456"),
 ])
 def test_phones_account_and_id_numbers_are_masked_in_real_lines(text, secret):
     assert secret not in redact(text)
