@@ -65,7 +65,7 @@ class ProducerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.U
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(producer=producer, user=request.user, email=data.validated_data["email"])
-        link = request.build_absolute_uri(reverse("portal:accept_invitation", args=[invitation.token]))
+        link = request.build_absolute_uri(reverse("portal:invitation_link", args=[invitation.token]))
         services.invitation_send(invitation=invitation, link=link)
         body = {"id": invitation.id, "email": invitation.email, "role": invitation.role,
                 "expires_at": invitation.expires_at, "accept_url": link}

@@ -128,14 +128,15 @@ def test_owner_invites_staff_who_joins(client, owner, producer):
     client.post(reverse("portal:members", args=[producer.pk]), {"email": "nv@htx.vn"})
     invitation = Invitation.objects.get(email="nv@htx.vn")
     client.logout()
-    response = client.post(reverse("portal:accept_invitation", args=[invitation.token]), {
+    client.get(reverse("portal:invitation_link", args=[invitation.token]))
+    response = client.post(reverse("portal:accept_invitation"), {
         "full_name": "Giàng A Sử", "username": "giangasu", "email": "nv@htx.vn",
         "password1": "Nhan-vien-2025!", "password2": "Nhan-vien-2025!",
     })
     assert response.status_code == 302
     staff = User.objects.get(username="giangasu")
     assert Membership.objects.get(user=staff, producer=producer).role == Membership.Role.STAFF
-    second = client.get(reverse("portal:accept_invitation", args=[invitation.token]))
+    second = client.get(reverse("portal:invitation_link", args=[invitation.token]), follow=True)
     assert second.status_code == 410
 
 
@@ -178,7 +179,7 @@ def test_changes_are_in_the_audit_log_for_officers(client, owner, producer, offi
     client.force_login(officer)
     body = client.get(reverse("portal:audit_log"), {"model": "ocopproduct"}).content.decode()
     assert product.name in body
-    assert "100000 → 120000" in body
+    assert "giá bán: 100.000 ₫ → 120.000 ₫" in body
     assert str(owner) in body
 
 
