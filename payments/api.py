@@ -29,6 +29,7 @@ from .serializers import (
     AssignTransferInputSerializer,
     BankAccountInputSerializer,
     BankAccountOutputSerializer,
+    BankAccountRejectInputSerializer,
     BankSerializer,
     DismissTransferInputSerializer,
     InboundEventSerializer,
@@ -78,7 +79,9 @@ class BankViewSet(viewsets.ReadOnlyModelViewSet):
 
 class BankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                          viewsets.GenericViewSet):
-    """A producer's accounts. DELETE archives: printed codes that point at the account stay readable."""
+    """A producer's accounts. DELETE archives: printed codes that point at the account stay readable.
+    Adding, archiving and choosing the default are the owner's (producers.authority); an account
+    whose number another producer holds, or whose holder does not fit, waits for an officer."""
 
     serializer_class = BankAccountOutputSerializer
     filterset_fields = ["producer"]
@@ -101,6 +104,30 @@ class BankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
     def perform_destroy(self, instance):
         services.bank_account_archive(user=self.request.user, account=instance)
+
+    @extend_schema(request=None, responses={200: BankAccountOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def default(self, request, pk=None):
+        """The owner makes this account the default: new labels pay into it. Every owner is told."""
+        account = services.bank_account_set_default(user=request.user, account=self.get_object())
+        return Response(BankAccountOutputSerializer(account).data)
+
+    @extend_schema(request=None, responses={200: BankAccountOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Officers: accept an account waiting in the queue (review_status pending)."""
+        account = services.bank_account_approve(user=request.user, account=self.get_object())
+        return Response(BankAccountOutputSerializer(account).data)
+
+    @extend_schema(request=BankAccountRejectInputSerializer, responses={200: BankAccountOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Officers: refuse an account waiting in the queue, with a reason the owners see."""
+        data = BankAccountRejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = services.bank_account_reject(
+            user=request.user, account=self.get_object(), reason=data.validated_data["reason"])
+        return Response(BankAccountOutputSerializer(account).data)
 
 
 class PaymentCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

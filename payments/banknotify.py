@@ -10,13 +10,15 @@ SePay (developer.sepay.vn, "Xác thực"): a webhook uses one of API key, HMAC-S
     delivery before relying on HMAC mode; the API-key mode is confirmed.
   Body: id, gateway, transactionDate ("2024-07-25 14:02:37", Vietnam time), accountNumber,
   subAccount, code, content, transferType "in"/"out", transferAmount, accumulated, referenceCode,
-  description. SePay expects `{"success": true}` with HTTP 200.
+  description. `gateway` names the receiving bank; `referenceCode` is the bank's own reference. SePay expects `{"success": true}` with HTTP 200.
 
 Casso webhook v2: header `X-Casso-Signature: t=<ms>,v1=<hex>`; v1 = HMAC-SHA512(checksum key,
   t + "." + JSON of the body with keys sorted recursively, no spaces). Checked against the test
   vector of CassoHQ/casso-webhook-v2-verify-signature (tests/data/payments/casso_vector.json).
   Body: {"error": 0, "data": {id, reference, description, amount (negative when money goes out),
-  runningBalance, transactionDateTime, accountNumber, bankName, ...}}.
+  runningBalance, transactionDateTime, accountNumber, bankName, bankAbbreviation, ...}}; `reference` is
+  the bank's own reference. The same transfer reported by both services is counted once, on
+  (receiving account, bank reference).
 """
 import hashlib
 import hmac
@@ -45,6 +47,8 @@ class BankNotice:
     content: str
     occurred_at: datetime | None
     provider_code: str = ""  # SePay's own detected payment code, when configured
+    bank_names: tuple = ()  # how the service names the receiving bank (SePay `gateway`; Casso's name, abbreviation)
+    bank_reference: str = ""  # the bank's own transaction reference: the same whichever service reports it
 
 
 def _tolerance():
@@ -113,6 +117,34 @@ def parse_json_object(body):
     return data
 
 
+# Abbreviations the services use for a bank (Casso's `bankAbbreviation`, some SePay gateways), by NAPAS
+# BIN; full and short names are matched against payments.Bank itself.
+BANK_ALIASES = {
+    "vcb": "970436", "ctg": "970415", "icb": "970415", "vtb": "970415", "tcb": "970407", "vba": "970405",
+    "mbb": "970422", "vpb": "970432", "tpb": "970423", "stb": "970403", "hdb": "970437", "eib": "970431",
+    "lpb": "970449", "ssb": "970440", "bab": "970409", "nab": "970428", "klb": "970452", "abb": "970425",
+    "vab": "970427", "pvcb": "970412", "bvb": "970438", "sgb": "970400", "vccb": "970454", "oceanbank": "970414",
+}
+
+
+def bank_key(text):
+    """'Vietcombank', 'VIETCOMBANK ', 'Viet-com Bank' -> 'vietcombank'."""
+    from .vietqr import to_ascii
+
+    return "".join(ch for ch in to_ascii(text).lower() if ch.isalnum())
+
+
+def _texts(*values):
+    return tuple(str(v).strip()[:100] for v in values if isinstance(v, (str, int)) and str(v).strip())
+
+
+def _reference(value):
+    """The bank's reference (SePay `referenceCode`, Casso `reference`), compared without case or spaces."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return ""
+    return "".join(str(value).split()).upper()[:100]
+
+
 def parse_sepay(data):
     for name in ("id", "accountNumber", "transferType", "transferAmount"):
         if data.get(name) in (None, ""):
@@ -126,6 +158,7 @@ def parse_sepay(data):
         amount=amount, incoming=transfer_type == "in" and amount > 0,
         content=str(data.get("content") or data.get("description") or "")[:500],
         occurred_at=_vietnam_time(data.get("transactionDate")), provider_code=str(data.get("code") or ""),
+        bank_names=_texts(data.get("gateway")), bank_reference=_reference(data.get("referenceCode")),
     )
 
 
@@ -173,6 +206,8 @@ def parse_casso(data):
         provider="casso", external_id=str(item["id"])[:100], account_number=str(item["accountNumber"]).strip(),
         amount=amount, incoming=amount > 0, content=str(item.get("description") or "")[:500],
         occurred_at=_vietnam_time(item.get("transactionDateTime")),
+        bank_names=_texts(item.get("bankName"), item.get("bankAbbreviation")),
+        bank_reference=_reference(item.get("reference")),
     )
 
 

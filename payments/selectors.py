@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from producers.selectors import is_officer, producers_for, products_for
 
@@ -20,6 +21,72 @@ def bank_accounts_for(user, *, include_archived=False):
     return queryset
 
 
+def usable_bank_accounts(queryset):
+    """Accounts a code may pay into: active and approved (not waiting for, or refused by, an officer)."""
+    return queryset.filter(is_active=True, review_status=BankAccount.Review.APPROVED)
+
+
+def bank_accounts_to_review():
+    """The officers' queue: accounts waiting because another producer holds the number, or the holder
+    name does not fit the producer."""
+    return BankAccount.objects.filter(is_active=True, review_status=BankAccount.Review.PENDING).select_related(
+        "bank", "producer", "created_by").order_by("created_at", "id")
+
+
+def number_holders(account):
+    """Other producers' accounts with the same bank and number (for the officer deciding a claim)."""
+    return list(BankAccount.objects.filter(bank_id=account.bank_id, account_number=account.account_number)
+                .exclude(pk=account.pk).select_related("producer").order_by("-is_active", "created_at"))
+
+
+PAYOUT_HISTORY_DAYS = 90
+
+
+def payout_changes(producers, *, days=PAYOUT_HISTORY_DAYS, limit=20):
+    """Recent changes to where the producers' money goes, from the audit log, newest first:
+    dicts of when, who (the actor), the account and what was done, as sentences for the owners."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    accounts = {a.pk: a for a in BankAccount.objects.filter(producer__in=producers).select_related("bank", "producer")}
+    if not accounts:
+        return []
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(BankAccount), object_pk__in=[str(pk) for pk in accounts],
+        timestamp__gte=timezone.now() - timedelta(days=days),
+    ).select_related("actor").order_by("-timestamp", "-pk")[:limit]
+    rows = []
+    for entry in entries:
+        action = _payout_action(entry)
+        if action:
+            rows.append({"when": entry.timestamp, "actor": entry.actor, "account": accounts[int(entry.object_pk)],
+                         "action": action})
+    return rows
+
+
+def _payout_action(entry):
+    from auditlog.models import LogEntry
+
+    if entry.action == LogEntry.Action.CREATE:
+        return _("Thêm tài khoản")
+    changes = entry.changes_dict or {}
+
+    def became(field, value):
+        return field in changes and str(changes[field][1]) == value
+
+    if became("is_active", "False"):
+        return _("Xoá tài khoản")
+    if became("is_active", "True"):
+        return _("Thêm lại tài khoản")
+    if became("review_status", BankAccount.Review.APPROVED):
+        return _("Cán bộ Sở xác nhận tài khoản")
+    if became("review_status", BankAccount.Review.REJECTED):
+        return _("Cán bộ Sở từ chối tài khoản")
+    if became("is_default", "True"):
+        return _("Đặt làm tài khoản mặc định")
+    return ""
+
+
 def payment_codes_for(user):
     return PaymentCode.objects.filter(product__producer__in=producers_for(user)).select_related(
         "product__producer", "bank_account__bank", "created_by"
@@ -28,7 +95,9 @@ def payment_codes_for(user):
 
 def printable_products_for(user):
     """Products whose producer has an active bank account: only those can get a code."""
-    return products_for(user).filter(producer__bank_accounts__is_active=True).distinct().order_by(
+    return products_for(user).filter(
+        producer__bank_accounts__is_active=True, producer__bank_accounts__review_status=BankAccount.Review.APPROVED,
+    ).distinct().order_by(
         "producer__name", "name"
     )
 

@@ -65,7 +65,8 @@ def test_portal_access(client, world, name, args, method, expected, role_index):
 API = [
     ("producer-list", [], "get", (403, 200, 200, 200, 200)),
     ("producer-detail", ["producer"], "get", (403, 200, 200, 404, 200)),
-    ("producer-detail", ["producer"], "patch", (403, 200, 200, 404, 200)),
+    # the representative is the producer's identity: the owner's only (issue 12, producers.authority)
+    ("producer-detail", ["producer"], "patch", (403, 200, 403, 404, 403)),
     ("producer-set-status", ["producer"], "post", (403, 403, 403, 404, 200)),
     ("producer-members", ["producer"], "get", (403, 200, 200, 404, 200)),
     ("producer-invitations", ["producer"], "post", (403, 201, 403, 404, 403)),
