@@ -13,3 +13,9 @@ class ListingsConfig(AppConfig):
         from .tasks import BEAT_SCHEDULE
 
         app.conf.beat_schedule = {**BEAT_SCHEDULE, **(app.conf.beat_schedule or {})}
+
+        from common import privacy
+
+        from .privacy import ShopsData
+
+        privacy.register(ShopsData)
