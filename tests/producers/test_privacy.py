@@ -374,3 +374,26 @@ def test_erasure_reaches_notifications_never_tied_to_the_producer_and_no_one_els
         body = event.body
         event.refresh_from_db()
         assert event.body == body != ""
+
+
+def test_a_failing_part_rolls_the_whole_erasure_back_and_keeps_the_files(officer, everything, settings, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    # given one app's part fails half-way through the erasure
+    from listings.privacy import ShopsData
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ShopsData, "erase", broken)
+    receipt = os.path.join(settings.MEDIA_ROOT, everything["manual"].evidence.name)
+    # when an officer carries it out
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        privacy.deletion_request_carry_out(request=everything["request"], user=officer)
+    # then nothing was erased, in the database or in storage
+    assert callbacks == []
+    assert os.path.exists(receipt)
+    everything["producer"].refresh_from_db()
+    everything["request"].refresh_from_db()
+    assert everything["producer"].representative == PERSONAL["representative"]
+    assert everything["request"].status == DataDeletionRequest.Status.PENDING
+    assert BankAccount.objects.get(pk=everything["account"].pk).account_number == ACCOUNT_NUMBER
