@@ -90,3 +90,30 @@ def make_member(producer=None, role=Membership.Role.OWNER, **user_kwargs):
     user = UserFactory(**user_kwargs)
     Membership.objects.create(user=user, producer=producer, role=role)
     return user, producer
+
+
+def solid_png_bytes(width, height, color=(30, 120, 60)):
+    """A one-colour RGB PNG of any size, written row by row without the pixels ever in memory: a
+    6,300 × 6,300 one is ~120 KB on disk and 160 MB once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" + bytes(color) * width
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def pdf_bytes():
+    """A plain one-page PDF, as a receipt printed to PDF."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,13 +1,17 @@
 import io
+import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
+from rest_framework.test import APIClient
 
+from producers import photos
 from producers.models import ProductPhoto
 from producers.photos import PhotoRejected, normalise_photo
 from producers.services import photo_add
-from tests.factories import OcopProductFactory, jpeg_bytes, make_member
+from tests.factories import OcopProductFactory, jpeg_bytes, make_member, solid_png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,144 @@ def test_at_most_nine_photos():
         photo_add(product=product, user=user, upload=SimpleUploadedFile("10.jpg", jpeg_bytes()))
     assert error.value.code == "too_many_photos"
     assert product.photos.count() == 9
+
+
+# --- Memory: refuse from the header, decode at reduced size, a few at a time -----------------------
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Every full decode Pillow is asked for: (format, size at the time, progressive)."""
+    calls = []
+    original = ImageFile.ImageFile.load
+
+    def spy(image):
+        if image.tile:  # not yet decoded
+            calls.append((image.format, image.size))
+        return original(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return calls
+
+
+def test_a_6300_square_png_is_refused_from_its_header_before_any_decode(decodes):
+    # given the file a real user sent: a small PNG (~130 KB) of 6,300 × 6,300 pixels, 160 MB decoded
+    data = solid_png_bytes(6300, 6300)
+    assert len(data) < 200_000
+    # when it is normalised
+    with pytest.raises(PhotoRejected) as error:
+        normalise_photo(data)
+    # then it is refused with what to do, and Pillow was never asked to decode it
+    assert error.value.code == "photo_too_many_pixels"
+    assert "6.300 × 6.300 điểm ảnh" in error.value.message
+    assert "Hãy chụp lại hoặc giảm kích thước ảnh" in error.value.message
+    assert decodes == []
+
+
+def test_the_api_refuses_it_with_the_json_error_shape(settings):
+    user, producer = make_member()
+    product = OcopProductFactory(producer=producer)
+    api = APIClient()
+    api.force_authenticate(user)
+    upload = SimpleUploadedFile("man-hinh.png", solid_png_bytes(6300, 6300), content_type="image/png")
+    response = api.post(f"/api/products/{product.pk}/photos/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "photo_too_many_pixels"
+    assert "6.300 × 6.300" in body["message"] and "giảm kích thước" in body["message"]
+    assert not ProductPhoto.objects.exists()
+
+
+@pytest.fixture(scope="module")
+def phone_50mp_jpeg():
+    """What a 50 MP phone camera writes in full-resolution mode: 8160 × 6144, baseline JPEG."""
+    image = Image.new("RGB", (8160, 6144), (90, 140, 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_a_50mp_phone_jpeg_is_accepted_and_decoded_at_reduced_size(decodes, phone_50mp_jpeg):
+    result = normalise_photo(phone_50mp_jpeg)
+    assert (result.width, result.height) == (2048, 1542)
+    # JPEG's own scaled decoding (Image.draft): never more than twice the 2048 px target per side
+    [(kind, size)] = decodes
+    assert kind == "JPEG" and max(size) <= 2 * photos.MAX_SIDE and size == (4080, 3072)
+
+
+@pytest.mark.parametrize("width, height", [(4624, 3472), (1290, 2796), (1440, 3120)],
+                         ids=["16 MP camera PNG", "iPhone screenshot", "Android screenshot"])
+def test_what_phones_make_as_png_is_accepted(width, height):
+    result = normalise_photo(solid_png_bytes(width, height))
+    assert max(result.width, result.height) == min(2048, max(width, height))
+
+
+def test_a_progressive_jpeg_is_held_to_the_full_decode_cap():
+    # libjpeg keeps a progressive image's coefficients at full size even when drafting
+    image = Image.new("RGB", (6000, 4000), (90, 140, 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG", progressive=True)
+    with pytest.raises(PhotoRejected) as error:
+        normalise_photo(out.getvalue())
+    assert error.value.code == "photo_too_many_pixels" and "6.000 × 4.000" in error.value.message
+
+
+@pytest.mark.parametrize("data", [jpeg_bytes(1600, 1200), solid_png_bytes(1600, 1200)], ids=["JPEG", "PNG"])
+def test_four_uploads_at_once_decode_at_most_two_at_a_time(settings, monkeypatch, data):
+    settings.IMAGE_WORK_SLOTS = 2
+    running, peak, lock, threads_used = [0], [0], threading.Lock(), set()
+    original = ImageFile.ImageFile.load
+
+    def slow_load(image):
+        if not image.tile:
+            return original(image)
+        threads_used.add(threading.current_thread().name.split("_")[0])
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.2)
+        try:
+            return original(image)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", slow_load)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(normalise_photo(data))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and peak[0] == 2
+    assert threads_used == {"image-work"}  # nothing decoded in the request's own thread
+
+
+def test_when_every_slot_stays_busy_the_upload_is_refused_with_a_retry_message(settings):
+    settings.IMAGE_WORK_SLOTS = 1
+    settings.IMAGE_WORK_WAIT_SECONDS = 0.1
+    release = threading.Event()
+    busy = threading.Thread(target=photos.in_image_worker, args=(lambda: release.wait(5),))
+    busy.start()
+    try:
+        time.sleep(0.05)
+        with pytest.raises(PhotoRejected) as error:
+            normalise_photo(jpeg_bytes(1600, 1200))
+    finally:
+        release.set()
+        busy.join()
+    assert error.value.code == "images_busy" and error.value.status == 503
+    assert "thử lại" in error.value.message
+
+
+def test_resizing_a_strip_at_a_time_leaves_no_seam():
+    # given a detailed, partly transparent image
+    noise = Image.effect_noise((3000, 2250), 60)
+    image = Image.merge("RGB", [noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                                noise.transpose(Image.Transpose.FLIP_TOP_BOTTOM)]).convert("RGBA")
+    image.putalpha(Image.linear_gradient("L").resize(image.size))
+    # when it is flattened and resized strip by strip
+    ours = photos._downscale_to_rgb(image, (1024, 768))
+    # then it is exactly what Pillow makes from the whole image at once
+    whole = Image.new("RGB", image.size, "white")
+    whole.paste(image, mask=image)
+    assert ours.tobytes() == whole.resize((1024, 768), Image.Resampling.LANCZOS).tobytes()
