@@ -5,10 +5,10 @@ figure at a time (name, value, unit, floor, ratio, goal, met). `python -m benchm
 outside `manage.py bench`; docs/benchmarks.md has the figures of the last full run.
 """
 
-BENCHMARKS = ("dashboard", "qr", "import", "publish", "webhooks", "portal")
+BENCHMARKS = ("dashboard", "qr", "import", "publish", "webhooks", "portal", "uploads")
 MODULES = {
     "dashboard": "dashboard", "qr": "qr", "import": "ocop_import", "publish": "publish", "webhooks": "webhooks",
-    "portal": "portal",
+    "portal": "portal", "uploads": "uploads",
 }
 
 

@@ -19,6 +19,7 @@ TINY = {
     "webhooks": ["--seconds", "0.4", "--connections", "2", "--processes", "1", "--gunicorn-workers", "1"],
     "portal": ["--seconds", "0.4", "--products", "10", "--connections", "2", "--processes", "1",
                "--gunicorn-workers", "1"],
+    "uploads": [],
 }
 
 
@@ -91,6 +92,23 @@ def test_portal_figures():
                              "portal.listings_rps", "portal.listings_p99_ms"])
     assert figures[1]["statuses"] == {"200": sum(figures[1]["statuses"].values())}
     assert figures[1]["page_bytes"] > 1000
+
+
+def test_uploads_figures():
+    figures, _ = run_benchmark("uploads")
+    assert_figures(figures, ["uploads.floor_decode_2048_mb", "uploads.jpeg_largest_mb", "uploads.jpeg_worst_mb",
+                             "uploads.png_largest_mb", "uploads.receipt_png_mb", "uploads.png_6300_refused_mb",
+                             "uploads.four_at_once_mb", "uploads.four_at_once_4_slots_mb"])
+    by_name = {f["name"]: f for f in figures}
+    assert by_name["uploads.floor_decode_2048_mb"]["value"] > 5  # a 2048 x 1536 image really was decoded
+    for name in ("uploads.jpeg_largest_mb", "uploads.jpeg_worst_mb", "uploads.png_largest_mb",
+                 "uploads.receipt_png_mb", "uploads.four_at_once_mb"):
+        assert by_name[name]["outcome"] == "accepted", by_name[name]
+    refused = by_name["uploads.png_6300_refused_mb"]
+    assert refused["outcome"] == "photo_too_many_pixels" and refused["met"] is True
+    # the bound holds: four at once cost about two, not four
+    assert by_name["uploads.four_at_once_mb"]["met"] is True
+    assert by_name["uploads.four_at_once_mb"]["value"] < by_name["uploads.four_at_once_4_slots_mb"]["value"]
 
 
 def test_percentile_and_table():

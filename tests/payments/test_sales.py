@@ -14,7 +14,7 @@ from marketplace.connectors.base import Order, OrderLine
 from payments import services
 from payments.models import InboundEvent, Transaction
 from payments.selectors import sales_totals
-from tests.factories import OcopProductFactory, jpeg_bytes
+from tests.factories import OcopProductFactory, jpeg_bytes, pdf_bytes
 
 from .conftest import load, raw, sepay_key_headers
 
@@ -165,7 +165,7 @@ def test_evidence_is_checked_by_content(owner, product, name, content):
 
 
 def test_evidence_pdf_and_size_limit(owner, product):
-    sale = _manual(owner, product, evidence=SimpleUploadedFile("x.bin", b"%PDF-1.4\n%%EOF\n"))
+    sale = _manual(owner, product, evidence=SimpleUploadedFile("x.bin", pdf_bytes()))
     assert sale.evidence.name.endswith(".pdf")
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
     with pytest.raises(DomainError):
@@ -352,7 +352,7 @@ def test_an_order_of_another_producers_product_is_not_recorded(shop, other_owner
 
 
 def test_every_sales_page_renders_for_owner_and_officer(client, owner, officer, product, unmatched_event):
-    sale = _manual(owner, product, evidence=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"))
+    sale = _manual(owner, product, evidence=SimpleUploadedFile("r.pdf", pdf_bytes()))
     pages = [reverse("payments:transactions"), reverse("payments:manual_sale"), reverse("payments:unmatched"),
              reverse("payments:events"), reverse("payments:event", args=[unmatched_event.pk]),
              reverse("payments:transaction", args=[sale.pk]), reverse("payments:product_sales", args=[product.pk]),
