@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.exceptions import DomainError
+from common.money import MoneySerializerField
 from producers.selectors import producers_for, products_for
 
 from . import selectors, services
@@ -76,7 +77,7 @@ class ListingOutput(serializers.ModelSerializer):
 class ListingInput(serializers.Serializer):
     product = serializers.IntegerField()
     marketplace_account = serializers.IntegerField()
-    price_override = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    price_override = MoneySerializerField(required=False, allow_null=True, min_value=1)
     stock_override = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 

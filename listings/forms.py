@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.money import MoneyField
+
 from .models import Listing, Marketplace
 
 
@@ -39,7 +41,7 @@ class BulkPublishForm(forms.Form):
 
 
 class PriceStockForm(forms.Form):
-    price = forms.IntegerField(label=_("Giá trên sàn (đồng)"), min_value=1, required=False)
+    price = MoneyField(label=_("Giá trên sàn (đồng)"), min_value=1, required=False)
     stock = forms.IntegerField(label=_("Tồn kho trên sàn"), min_value=0, required=False)
 
 

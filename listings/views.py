@@ -185,7 +185,9 @@ def listing_price_stock(request, pk):
     listing = _listing(request, pk)
     form = PriceStockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Giá phải lớn hơn 0 và tồn kho không âm."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("listings:detail", pk=listing.pk)
     return _run_and_report(request, listing, lambda: services.listing_update_price_stock(
         listing=listing, user=request.user, price=form.cleaned_data["price"], stock=form.cleaned_data["stock"],

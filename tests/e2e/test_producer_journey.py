@@ -57,7 +57,8 @@ def test_cooperative_signs_up_is_verified_and_lists_a_product(phone, tmp_path):
     phone.fill("#id_certificate_number", "2156/QĐ-UBND")
     phone.fill("#id_certificate_date", "20/05/2024")
     phone.fill("#id_unit", "hộp 200 g")
-    phone.fill("#id_price", "180000")
+    assert phone.get_attribute("#id_price", "inputmode") == "numeric"
+    phone.fill("#id_price", "180.000")  # as the portal prints it: a text input, not type=number
     phone.click("[data-testid=product-save]")
     phone.wait_for_selector("[data-testid=product-name]")
     assert phone.locator("[data-testid=product-price]").inner_text() == "180.000 ₫"
