@@ -15,3 +15,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        """A new password (change, reset, admin) also revokes the API tokens; the sessions end by
+        themselves, their auth hash no longer matching (the view that changed it keeps its own)."""
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()

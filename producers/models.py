@@ -96,6 +96,10 @@ class Producer(models.Model):
     tax_code = models.CharField(
         _("mã số thuế"), max_length=14, blank=True, validators=[validate_tax_code]
     )
+    claimed_tax_code = models.CharField(
+        _("mã số thuế khai khi đăng ký (đang thuộc chủ thể khác)"), max_length=14, blank=True,
+        help_text=_("Cán bộ Sở xem xét trước khi xác minh; khi mã được giải phóng, xác minh sẽ gán mã này."),
+    )
     representative = models.CharField(_("người đại diện"), max_length=150, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -151,11 +155,28 @@ class Producer(models.Model):
                 _("Không thể chuyển trạng thái từ “%(old)s” sang “%(new)s”.")
                 % {"old": self.get_status_display(), "new": self.Status(new_status).label}
             )
+        fields = ["status", "status_changed_at", "status_changed_by", "status_note", "updated_at"]
+        if new_status == self.Status.VERIFIED and self.claimed_tax_code:
+            holder = self.tax_code_holder()
+            if holder is not None:
+                raise InvalidTransition(
+                    _("Mã số thuế %(code)s khai khi đăng ký đang thuộc chủ thể “%(name)s”: làm rõ với hai "
+                      "bên trước khi xác minh, hoặc từ chối hồ sơ này.")
+                    % {"code": self.claimed_tax_code, "name": holder.name}
+                )
+            self.tax_code, self.claimed_tax_code = self.claimed_tax_code, ""
+            fields += ["tax_code", "claimed_tax_code"]
         self.status = new_status
         self.status_changed_at = timezone.now()
         self.status_changed_by = by
         self.status_note = note
-        self.save(update_fields=["status", "status_changed_at", "status_changed_by", "status_note", "updated_at"])
+        self.save(update_fields=fields)
+
+    def tax_code_holder(self):
+        """The other producer holding the tax code this one claimed at sign-up, if any."""
+        if not self.claimed_tax_code:
+            return None
+        return Producer.objects.filter(tax_code=self.claimed_tax_code).exclude(pk=self.pk).first()
 
 
 class Membership(models.Model):
