@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import jsonbody
 from common.exceptions import DomainError, PermissionDenied
 from listings import ratelimit
 from listings.models import Listing, Marketplace, MarketplaceAccount
@@ -125,8 +126,9 @@ def _kept_headers(headers):
 
 def push_accept(*, provider, body, headers, url, now=None):
     """Verify a push with the marketplace's connector and store it. Raises PushRefused (nothing
-    written) for a forged or tampered signature (401), a stale push (401) or a body that is not a
-    JSON object (400). Returns (event, is_new); the processing is enqueued after commit."""
+    written) for a forged or tampered signature (401), a stale push or one without its `timestamp`
+    (401: a replay could not be told from a fresh push) or a body that is not a JSON object, or is
+    nested too deeply (400). Returns (event, is_new); the processing is enqueued after commit."""
     if provider not in PUSH_PROVIDERS:
         raise PushRefused(404, "unknown marketplace")
     try:
@@ -137,14 +139,14 @@ def push_accept(*, provider, body, headers, url, now=None):
     if not connector.verify_push(headers=headers, body=body, url=url):
         raise PushRefused(401, "bad signature")
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = jsonbody.loads(body)
+    except jsonbody.MalformedJson:
         payload = None
     if not isinstance(payload, dict):
         raise PushRefused(400, "malformed body")
     now = now or timezone.now()
     sent_at = push_sent_at(payload)
-    if sent_at is not None and not (now - PUSH_MAX_AGE <= sent_at <= now + PUSH_MAX_SKEW):
+    if sent_at is None or not (now - PUSH_MAX_AGE <= sent_at <= now + PUSH_MAX_SKEW):
         raise PushRefused(401, "stale push")
     return inbound_event_receive(
         provider=provider, body=body, headers=_kept_headers(headers), dedup_key=push_dedup_key(provider, payload),

@@ -6,7 +6,9 @@ address the request arrived at (correct only when the proxy passes Host and sche
 Lazada signs `app_key + raw body` with the app secret. A forged, tampered or stale push gets 401
 and nothing is written; a verified body that is not JSON gets 400. A verified push is stored as an
 InboundEvent and answered 200 with an empty body (what Shopee asks for; Lazada wants 200 within
-500 ms): the order is fetched and recorded by a task.
+500 ms): the order is fetched and recorded by a task. A push that does not say when it was sent
+(`timestamp`) counts as stale; a body nested deeper than common.jsonbody.MAX_DEPTH gets 400 before
+anything parses it; the same push delivered again is counted on its first row.
 """
 import logging
 
@@ -14,6 +16,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from common import jsonbody
 
 from . import services
 
@@ -28,6 +32,9 @@ def callback_url(request, provider):
 
 
 def _push(request, provider):
+    if jsonbody.too_deep(request.body):
+        logger.warning("%s push refused: body nested too deeply", provider)
+        return HttpResponse(status=400)
     try:
         services.push_accept(provider=provider, body=request.body, headers=request.headers,
                              url=callback_url(request, provider))

@@ -3,7 +3,9 @@
 A request that fails verification (no or wrong key, forged or stale signature) gets 401 and NOTHING
 is written; a verified but malformed body gets 400 and nothing is written either. Everything else
 is stored raw as an InboundEvent and answered at once; the matching runs in a task. A second
-delivery of the same transaction is stored as `duplicate` and answered 200 like the first.
+delivery of the same transaction is answered 200 like the first and only counted on the first row
+(`deliveries`). A body nested deeper than common.jsonbody.MAX_DEPTH is refused with 400 before
+anything parses it.
 See payments/banknotify.py for what is confirmed of each provider's scheme.
 """
 import logging
@@ -11,6 +13,8 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from common import jsonbody
 
 from . import banknotify, services
 
@@ -33,10 +37,19 @@ def _refused(status, message):
     return JsonResponse({"success": False, "message": message}, status=status)
 
 
+def _too_deep(body):
+    if jsonbody.too_deep(body):
+        logger.warning("bank webhook refused: body nested too deeply")
+        return True
+    return False
+
+
 @csrf_exempt
 @require_POST
 def sepay(request):
     body = request.body
+    if _too_deep(body):
+        return _refused(400, "malformed body: nested too deeply")
     if not banknotify.verify_sepay(request.headers, body):
         logger.warning("sepay webhook refused: bad credentials or signature")
         return _refused(401, "unauthorized")
@@ -55,6 +68,8 @@ def sepay(request):
 @require_POST
 def casso(request):
     body = request.body
+    if _too_deep(body):
+        return _refused(400, "malformed body: nested too deeply")
     try:
         data = banknotify.parse_json_object(body)
     except banknotify.MalformedBody:
