@@ -18,8 +18,12 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_units
 
+# Without a broker the periodic tasks (sweeps, order polling) run in `run_periodic`, beside the web
+# server, and stop with it (Ctrl-C).
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_periodic & periodic=$$!; \
+	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
@@ -31,7 +35,7 @@ BENCH_PRODUCTS ?= 10000
 BENCH_TRANSACTIONS ?= 200000
 bench: migrate
 	$(BIN)/python manage.py bench dashboard --products $(BENCH_PRODUCTS) --transactions $(BENCH_TRANSACTIONS)
-	for name in qr import publish webhooks portal; do $(BIN)/python manage.py bench $$name || exit 1; done
+	for name in qr import publish webhooks portal uploads; do $(BIN)/python manage.py bench $$name || exit 1; done
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l en --no-obsolete
