@@ -449,14 +449,17 @@ def _enqueue(listing_id):
     transaction.on_commit(lambda: publish_listing.delay(listing_id), robust=True)
 
 
-def listing_publish(*, listing, user):
-    """Queue the listing; the task is sent only once the database has committed."""
+def listing_publish(*, listing, user, keep_published=False):
+    """Queue the listing; the task is sent only once the database has committed. With
+    `keep_published`, a listing already on the marketplace (live or in review) is left as it is."""
     _require_manage(user, listing.product.producer)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().select_related(
             "product__producer", "product__group", "account"
         ).get(pk=listing.pk)
         if listing.status in Listing.IN_FLIGHT:
+            return listing
+        if keep_published and listing.status in (Listing.Status.LIVE, Listing.Status.IN_REVIEW):
             return listing
         _check_publishable(listing)
         listing.transition(Listing.Status.QUEUED, reason=_("Đã xếp hàng chờ gửi lên sàn."))
@@ -472,11 +475,13 @@ def listing_retry(*, listing, user):
 
 
 def listings_publish_many(*, listings, user):
-    """Publish each; returns (queued listings, [(listing, error message)])."""
+    """Publish each; returns (listings sent, [(listing, error message)]). One already on the
+    marketplace counts as sent: the same form submitted twice (two tabs, a double click) gets the
+    first one's answer, not an error per listing."""
     queued, errors = [], []
     for listing in listings:
         try:
-            queued.append(listing_publish(listing=listing, user=user))
+            queued.append(listing_publish(listing=listing, user=user, keep_published=True))
         except DomainError as exc:
             errors.append((listing, str(exc.message)))
     return queued, errors

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from common.exceptions import DomainError, PermissionDenied
 from listings import services
-from listings.models import Listing, Marketplace, MarketplaceAccount
+from listings.models import Listing, ListingStatusChange, Marketplace, MarketplaceAccount
 from producers.models import Producer
 from tests.factories import OcopProductFactory, make_member
 
@@ -205,3 +205,22 @@ def test_sandbox_authorisation_flow_through_the_signed_state(owner, producer):
         services.account_authorization_complete(
             user=owner, marketplace="sandbox", state="forged", code=query["code"][0], shop_id="x"
         )
+
+
+def test_the_publish_form_sent_again_after_the_first_went_live_is_no_error(
+        owner, producer, sandbox_account, django_capture_on_commit_callbacks):
+    # given the bulk publish of two products went through and both are live (the first tab)
+    products = [OcopProductFactory(producer=producer) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        listings, _skipped = services.listings_bulk_create(products=products, accounts=[sandbox_account], user=owner)
+        services.listings_publish_many(listings=listings, user=owner)
+    assert set(Listing.objects.values_list("status", flat=True)) == {S.LIVE}
+    history = ListingStatusChange.objects.count()
+    # when the same form arrives again (the second tab)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings, skipped = services.listings_bulk_create(products=products, accounts=[sandbox_account], user=owner)
+        sent, errors = services.listings_publish_many(listings=listings, user=owner)
+    # then it answers like the first, with no error and nothing changed
+    assert skipped == 2 and errors == [] and len(sent) == 2
+    assert set(Listing.objects.values_list("status", flat=True)) == {S.LIVE}
+    assert ListingStatusChange.objects.count() == history
