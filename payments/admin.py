@@ -13,11 +13,13 @@ class BankAdmin(admin.ModelAdmin):
 
 @admin.register(BankAccount)
 class BankAccountAdmin(admin.ModelAdmin):
-    list_display = ["producer", "bank", "account_number", "is_card", "holder_name", "is_default", "is_active"]
-    list_filter = ["bank", "is_card", "is_active"]
+    list_display = ["producer", "bank", "account_number", "is_card", "holder_name", "is_default", "is_active",
+                    "review_status"]
+    list_filter = ["review_status", "bank", "is_card", "is_active"]
     search_fields = ["producer__name", "account_number", "holder_name"]
     autocomplete_fields = ["bank"]
     raw_id_fields = ["producer"]
+    readonly_fields = ["created_by", "reviewed_by", "reviewed_at"]
 
 
 @admin.register(PaymentCode)

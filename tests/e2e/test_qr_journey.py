@@ -19,7 +19,7 @@ def test_trader_prints_a_batch_of_stickers(phone):
     owner.set_password(PASSWORD)
     owner.save()
     bank_account_create(user=owner, producer=producer, bank=Bank.objects.get(bin="970436"),
-                        account_number="0071000123456", holder_name="Hợp tác xã Chè Suối Giàng")
+                        account_number="0071000123456", holder_name=producer.representative)  # fits: usable
     names = {"Chè Shan tuyết Suối Giàng": 150000, "Mật ong bạc hà Mèo Vạc": 320000}
     for name, price in names.items():
         OcopProductFactory(producer=producer, name=name, price=price)
