@@ -216,6 +216,7 @@ def test_evidence_is_served_as_an_attachment_with_nosniff(client, owner, product
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"  # even if rendered, nothing runs
     assert b"".join(response.streaming_content) == _stored(sale)
 
 

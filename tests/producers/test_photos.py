@@ -235,3 +235,14 @@ def test_resizing_a_strip_at_a_time_leaves_no_seam():
     whole = Image.new("RGB", image.size, "white")
     whole.paste(image, mask=image)
     assert ours.tobytes() == whole.resize((1024, 768), Image.Resampling.LANCZOS).tobytes()
+
+
+def test_a_phone_jpeg_with_a_second_picture_mpo_is_accepted():
+    # Samsung and other phones append a preview picture (MPO); Pillow calls the format "MPO"
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (1600, 1200), (200, 30, 30)), Image.new("RGB", (320, 240), (0, 0, 200))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    result = normalise_photo(out.getvalue())
+    assert (result.width, result.height) == (1600, 1200)
+    assert Image.open(io.BytesIO(result.image)).getpixel((10, 10))[0] > 150  # the first picture
