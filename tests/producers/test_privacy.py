@@ -397,3 +397,27 @@ def test_a_failing_part_rolls_the_whole_erasure_back_and_keeps_the_files(officer
     assert everything["producer"].representative == PERSONAL["representative"]
     assert everything["request"].status == DataDeletionRequest.Status.PENDING
     assert BankAccount.objects.get(pk=everything["account"].pk).account_number == ACCOUNT_NUMBER
+
+
+def test_each_app_contributes_its_own_part_and_the_low_layers_import_no_higher_app():
+    import ast
+    from pathlib import Path
+
+    from common import privacy as registry
+
+    # every app holding personal data registered its own part (in its AppConfig.ready)
+    assert {cls.identifier: cls.__module__ for cls in registry.registered()} == {
+        "accounts": "accounts.privacy", "producers": "producers.privacy", "listings": "listings.privacy",
+        "payments": "payments.privacy"}
+    # and the registry and producers' part reach no app above them
+    root = Path(__file__).resolve().parents[2]
+    higher = {"common/privacy.py": {"accounts", "producers", "listings", "marketplace", "payments", "dashboard"},
+              "producers/privacy.py": {"listings", "marketplace", "payments", "dashboard"},
+              "accounts/privacy.py": {"producers", "listings", "marketplace", "payments", "dashboard"}}
+    for path, forbidden in higher.items():
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        assert not imported & forbidden, path
