@@ -32,7 +32,7 @@ from common.exceptions import PermissionDenied
 from producers.importing import (
     CREATED, REJECTED, UNCHANGED, UPDATED, ImportFileError, ImportReport, RowResult, max_bytes, read_sheets,
 )
-from producers.selectors import can_edit_producer
+from producers import authority
 
 from .banknotify import VIETNAM
 from .models import Transaction
@@ -226,7 +226,7 @@ def _line_status(line):
 def import_order_export(*, user, producer, file, filename, account=None, dry_run=False):
     """Returns an ImportReport (producers.importing); raises ImportFileError when the file as a whole
     is unusable (nothing written)."""
-    if not can_edit_producer(user, producer):
+    if not authority.can_record_sale(user, producer):  # members record sales; officers do not (issue 12)
         raise PermissionDenied(_("Bạn không có quyền nhập đơn hàng cho chủ thể này."))
     if account is not None and account.producer_id != producer.pk:
         raise PermissionDenied(_("Gian hàng không thuộc chủ thể này."))

@@ -224,3 +224,19 @@ def test_who_recorded_a_manual_sale_never_confirms_it(client, producer, product,
     services.manual_sale_confirm(user=officer, transaction_obj=sale)
     sale.refresh_from_db()
     assert sale.confirmed_by == officer
+
+
+def test_officer_does_not_import_a_producers_order_export(client, officer, producer, product):
+    import io
+
+    from payments.orders_import import import_order_export
+
+    from .conftest import DATA
+
+    data = (DATA / "shopee_orders.xlsx").read_bytes()
+    with pytest.raises(PermissionDenied):
+        import_order_export(user=officer, producer=producer, file=io.BytesIO(data), filename="shopee_orders.xlsx")
+    client.force_login(officer)
+    form = client.get(reverse("payments:order_import")).context["form"]
+    assert list(form.fields["producer"].queryset) == []
+    assert not Transaction.objects.exists()
