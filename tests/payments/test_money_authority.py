@@ -240,3 +240,17 @@ def test_officer_does_not_import_a_producers_order_export(client, officer, produ
     form = client.get(reverse("payments:order_import")).context["form"]
     assert list(form.fields["producer"].queryset) == []
     assert not Transaction.objects.exists()
+
+
+def test_officer_does_not_assign_a_producers_transfer_to_a_sale(officer, producer, account, product):
+    from payments.models import InboundEvent
+
+    event = InboundEvent.objects.create(provider="sepay", body="{}", state=InboundEvent.State.NO_MATCH,
+                                        producer=producer, bank_account=account, amount=150000,
+                                        account_number=account.account_number)
+    with pytest.raises(PermissionDenied):
+        services.unmatched_assign(user=officer, event=event, product=product)
+    api = APIClient()
+    api.force_authenticate(officer)
+    response = api.post(f"/api/inbound-events/{event.pk}/assign/", {"product": product.pk}, format="json")
+    assert response.status_code == 403 and not Transaction.objects.exists()
