@@ -8,10 +8,13 @@ very values being erased); files are deleted only once that transaction has comm
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 ERASED = "[đã xoá]"
 
@@ -105,8 +108,13 @@ def erase_all(subject):
 
 
 def _delete_files(files):
+    """After the commit, so a storage failure cannot undo the erasure: each file that could not be
+    deleted is logged by its name (a generated one) for an administrator to remove."""
     for storage, name in files:
-        storage.delete(name)
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - the other files still go
+            logger.exception("erasure: could not delete stored file %s", name)
 
 
 def scrub_audit_entries(model, pks, *, fields=(), object_repr=ERASED):

@@ -421,3 +421,20 @@ def test_each_app_contributes_its_own_part_and_the_low_layers_import_no_higher_a
         imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
         assert not imported & forbidden, path
+
+
+def test_a_file_storage_cannot_delete_is_logged_and_the_erasure_stands(officer, everything, monkeypatch, caplog,
+                                                                        django_capture_on_commit_callbacks):
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(self, name):
+        raise OSError("bucket unreachable")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse)
+    receipt = everything["manual"].evidence.name
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.deletion_request_carry_out(request=everything["request"], user=officer)
+    everything["request"].refresh_from_db()
+    assert everything["request"].status == DataDeletionRequest.Status.DONE
+    assert not Transaction.objects.filter(evidence=receipt).exists()
+    assert any(receipt in record.getMessage() for record in caplog.records)
