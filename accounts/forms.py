@@ -2,10 +2,11 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import throttling
+from . import services, throttling
 
 PASSWORD_MISMATCH = _("Hai mật khẩu không khớp.")
 
@@ -64,3 +65,10 @@ class PasswordChangeForm(NewPasswordMixin, auth_forms.PasswordChangeForm):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(label=_("Email của tài khoản"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        """Django's form sends the e-mail inside the request; ours hands it to a task."""
+        services.password_reset_request(
+            users=list(self.get_users(self.cleaned_data["email"])),
+            domain=domain_override or get_current_site(request).domain, protocol="https" if use_https else "http",
+        )

@@ -72,27 +72,41 @@ def remember_device(request, response, username):
     )
 
 
-def address_attempt(request, action, per_hour):
-    """Count one `action` (sign-up, password reset) from this client address; the seconds it must
-    wait when the hour's `per_hour` attempts are used up, else 0."""
+def _address_key(request, action):
     from .client_ip import client_ip
 
     slot = int(now() // 3600)
-    key = f"attempts:{action}:{client_ip(request) or 'unknown'}:{slot}"
+    return f"attempts:{action}:{client_ip(request) or 'unknown'}:{slot}", (slot + 1) * 3600 - now()
+
+
+def address_wait(request, action, per_hour):
+    """Seconds this client address must wait before another `action`: its `per_hour` are used up."""
+    key, rest_of_hour = _address_key(request, action)
+    return max(1, int(rest_of_hour)) if (cache.get(key) or 0) >= per_hour else 0
+
+
+def address_count(request, action):
+    key, _rest = _address_key(request, action)
     cache.add(key, 0, 3600)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, 3600)
-        count = 1
-    if count > per_hour:
-        return max(1, int((slot + 1) * 3600 - now()))
-    return 0
 
 
-def signup_attempt(request):
-    return address_attempt(request, "signup", settings.SIGNUP_ATTEMPTS_PER_HOUR)
+def signup_wait(request):
+    """Refused sign-ups (a refused name, a mistake in the form) count; a successful one does not, so
+    a commune hall signing up its cooperatives behind one address is not stopped."""
+    return address_wait(request, "signup", settings.SIGNUP_ATTEMPTS_PER_HOUR)
+
+
+def signup_refused(request):
+    address_count(request, "signup")
 
 
 def password_reset_attempt(request):
-    return address_attempt(request, "password-reset", settings.PASSWORD_RESET_ATTEMPTS_PER_HOUR)
+    """Every reset request counts (each may send an e-mail); the wait, or 0 after counting this one."""
+    wait = address_wait(request, "password-reset", settings.PASSWORD_RESET_ATTEMPTS_PER_HOUR)
+    if not wait:
+        address_count(request, "password-reset")
+    return wait

@@ -30,10 +30,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     """Answers the same whether or not the address belongs to an account (Django's behaviour)."""
 
-    form_class = PasswordResetForm
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-    extra_email_context = {"site_name": "OCOP Market"}
+    form_class = PasswordResetForm  # its e-mail: accounts.services.password_reset_send
 
     def post(self, request, *args, **kwargs):
         if wait := throttling.password_reset_attempt(request):

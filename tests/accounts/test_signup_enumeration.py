@@ -85,7 +85,7 @@ def test_a_taken_username_gets_the_same_neutral_refusal_as_any_refused_name(clie
     assert not Producer.objects.exists()
 
 
-def test_sign_up_attempts_are_throttled_per_client_address(settings):
+def test_refused_sign_up_attempts_are_throttled_per_client_address(settings):
     settings.SIGNUP_ATTEMPTS_PER_HOUR = 5
     prober = Client(REMOTE_ADDR="203.0.113.7")
     for n in range(5):
@@ -142,3 +142,12 @@ def test_a_pending_producer_cannot_probe_tax_codes_from_its_page_or_the_api(clie
     assert free.status_code == 200
     applicant.refresh_from_db()
     assert applicant.tax_code == "5200877777" and applicant.claimed_tax_code == ""
+
+
+def test_successful_sign_ups_from_one_address_are_not_slowed(settings):
+    """A commune hall signs up its cooperatives behind one address."""
+    settings.SIGNUP_ATTEMPTS_PER_HOUR = 2
+    for n in range(4):
+        response = Client(REMOTE_ADDR="203.0.113.7").post(reverse("portal:signup"), signup_data(**{
+            "account-username": f"htx-xa-{n}", "producer-name": f"HTX số {n}", "producer-tax_code": f"520089000{n}"}))
+        assert response.status_code == 302
