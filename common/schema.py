@@ -1,4 +1,5 @@
 """OpenAPI: every operation documents the one error shape, for every error status it can answer."""
+from drf_spectacular.authentication import SessionScheme
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -48,3 +49,10 @@ def add_error_responses(result, generator, request, public):
                     "description": description, "content": {"application/json": {"schema": reference}},
                 })
     return result
+
+
+class AuditedSessionScheme(SessionScheme):
+    """common.authentication.SessionAuthentication is DRF's (it also names the audit log's actor):
+    documented the same. (Token authentication's scheme already matches subclasses.)"""
+
+    target_class = "common.authentication.SessionAuthentication"
