@@ -36,3 +36,7 @@ class AuditlogMiddleware(auditlog_middleware.AuditlogMiddleware):
         from accounts.client_ip import client_ip
 
         return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None  # X-Forwarded-Port is whatever the client wrote: our proxy does not set it

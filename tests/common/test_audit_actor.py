@@ -43,10 +43,11 @@ def test_a_client_written_forwarded_for_is_not_the_audit_address(owner, producer
     # given no proxy configured in front of us, a client that writes its own X-Forwarded-For
     settings.TRUSTED_PROXY_COUNT = 0
     product = OcopProductFactory(producer=producer)
-    client = APIClient(REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="10.9.8.7")
+    client = APIClient(REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="10.9.8.7", HTTP_X_FORWARDED_PORT="6666")
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
     client.patch(f"/api/products/{product.pk}/", {"stars": 5}, format="json")
     assert _last_change(product).remote_addr == "198.51.100.20"
+    assert _last_change(product).remote_port is None
 
 
 def test_behind_the_documented_proxy_the_address_is_the_one_it_appended(owner, producer, settings):
