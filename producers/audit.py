@@ -10,6 +10,7 @@ value; they are read back here by field type. Bookkeeping fields without a Vietn
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -102,11 +103,10 @@ def _object_name(entry, model):
         return name
     if auditlog.contains(model) and auditlog.get_model_fields(model)["mask_fields"]:
         name = re.sub(r"\d{6,}", lambda m: _mask(m.group()), name)
-    for model_field in model._meta.fields:  # "(owner)" written by a __str__ reads as its label
-        if model_field.choices:
-            for value, label in model_field.flatchoices:
-                name = name.replace(f"({value})", f"({label})")
-    return name
+    labels = {str(value): str(label) for model_field in model._meta.fields if model_field.choices
+              for value, label in model_field.flatchoices}
+    # "… (owner)" written by a __str__ reads "… (Chủ sở hữu)"
+    return re.sub(r"\((\w+)\)$", lambda m: f"({labels.get(m.group(1), m.group(1))})", name)
 
 
 def _mask(value):
@@ -293,7 +293,7 @@ def _datetime(value):
     except (ValueError, OverflowError):
         return _plain(value)
     if timezone.is_naive(moment):  # auditlog stores datetimes as naive UTC
-        moment = timezone.make_aware(moment, timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 

@@ -165,3 +165,15 @@ def test_a_page_of_the_log_costs_a_bounded_number_of_queries(client, officer, ow
     client.force_login(officer)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("portal:audit_log")).status_code == 200
+
+
+def test_a_stored_moment_reads_in_local_time(owner, producer):
+    with set_actor(owner):
+        shop = account_connect(producer=producer, user=owner, marketplace="sandbox", shop_name="Gian hàng A")
+        shop = shop[0] if isinstance(shop, tuple) else shop
+        shop.connected_at = datetime(2026, 3, 4, 18, 5, tzinfo=UTC)
+        shop.save()
+    line = _lines(shop, action=LogEntry.Action.UPDATE)[-1]
+    assert line.sentence.startswith("Nguyễn Văn An (chủ sở hữu) đã sửa gian hàng trên sàn “Sàn thử nghiệm (sandbox) · ")
+    assert any(change.startswith("kết nối lúc: ") and change.endswith(" → 05/03/2026 01:05") for change in line.changes)
+    assert not RAW.search(_text(line)), _text(line)
