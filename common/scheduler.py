@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from datetime import timedelta
+from importlib import import_module
 
 from celery.schedules import schedule as celery_schedule
 from django.db import close_old_connections
@@ -36,6 +37,9 @@ def _seconds(value):
 
 def run_task(name, entry):
     """The entry's task, in this process (eagerly): the tasks it queues run inline too."""
+    if entry["task"] not in celery_app.tasks:
+        # its module, by name (Celery's own loader would set Django up again: logging, checks)
+        import_module(entry["task"].rsplit(".", 1)[0])
     task = celery_app.tasks[entry["task"]]
     close_old_connections()
     try:
@@ -48,7 +52,6 @@ def run_task(name, entry):
 class Scheduler:
     def __init__(self, schedule=None, *, run=None, clock=time.monotonic):
         if schedule is None:
-            celery_app.loader.import_default_modules()  # registers every app's tasks
             schedule = celery_app.conf.beat_schedule or {}
         self.schedule = dict(schedule)
         self._run = run or run_task
