@@ -6,10 +6,15 @@ from common.exceptions import INFRASTRUCTURE_ERRORS
 from . import services
 
 
-@shared_task(acks_late=True)
-def process_inbound_event(event_id):
-    """Idempotent: an event already processed is left as it is."""
-    event = services.inbound_event_process(event_id=event_id)
+@shared_task(bind=True, acks_late=True)
+def process_inbound_event(self, event_id):
+    """Idempotent: an event already processed is left as it is. Run eagerly (no broker), a
+    transient infrastructure error is tried again at once a few times; with a worker the event
+    stays `received` for the next drain or the sweep."""
+    if self.request.is_eager:
+        event = services.inbound_event_process_eagerly(event_id=event_id)
+    else:
+        event = services.inbound_event_process(event_id=event_id)
     return event.state if event else None
 
 

@@ -146,8 +146,8 @@ def test_the_drain_task_runs_the_drain(shared_cache, static_code, django_capture
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_an_event_is_one_autocommitted_insert(static_code):
-    """The webhook's hot path: no BEGIN/SAVEPOINT/COMMIT around the insert; a duplicate delivery
-    is still stored as a duplicate and answered like the first."""
+    """The webhook's hot path: no BEGIN/SAVEPOINT/COMMIT around the insert; a second delivery is
+    counted on the first row and answered like the first."""
     assert not connection.in_atomic_block
     body = sepay_body(1)
     with mock.patch.object(services, "inbound_events_process_soon") as soon:
@@ -158,6 +158,7 @@ def test_outside_a_transaction_an_event_is_one_autocommitted_insert(static_code)
         statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
         assert is_new and statements == ["INSERT"], statements
         again, is_new_again = services.inbound_event_receive(provider="sepay", body=body, headers={}, dedup_key="42")
-    assert not is_new_again and again.duplicate_of_id == first.pk and again.state == "duplicate"
+    assert not is_new_again and again.pk == first.pk and again.deliveries == 2
+    assert InboundEvent.objects.count() == 1
     assert soon.call_count == 1
     assert json.loads(InboundEvent.objects.get(pk=first.pk).body)["id"] == 9_000_001
