@@ -7,8 +7,8 @@ Lazada signs `app_key + raw body` with the app secret. A forged, tampered or sta
 and nothing is written; a verified body that is not JSON gets 400. A verified push is stored as an
 InboundEvent and answered 200 with an empty body (what Shopee asks for; Lazada wants 200 within
 500 ms): the order is fetched and recorded by a task. A push that does not say when it was sent
-(`timestamp`) counts as stale; a body nested deeper than common.jsonbody.MAX_DEPTH gets 400 before
-anything parses it; the same push delivered again is counted on its first row.
+(`timestamp`) counts as stale; a body over common.jsonbody.MAX_BYTES or nested deeper than
+MAX_DEPTH gets 400 before anything parses it; the same push delivered again is counted on its first row.
 """
 import logging
 
@@ -32,8 +32,8 @@ def callback_url(request, provider):
 
 
 def _push(request, provider):
-    if jsonbody.too_deep(request.body):
-        logger.warning("%s push refused: body nested too deeply", provider)
+    if reason := jsonbody.refusal(request.body):
+        logger.warning("%s push refused: body %s", provider, reason)
         return HttpResponse(status=400)
     try:
         services.push_accept(provider=provider, body=request.body, headers=request.headers,

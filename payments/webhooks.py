@@ -4,8 +4,8 @@ A request that fails verification (no or wrong key, forged or stale signature) g
 is written; a verified but malformed body gets 400 and nothing is written either. Everything else
 is stored raw as an InboundEvent and answered at once; the matching runs in a task. A second
 delivery of the same transaction is answered 200 like the first and only counted on the first row
-(`deliveries`). A body nested deeper than common.jsonbody.MAX_DEPTH is refused with 400 before
-anything parses it.
+(`deliveries`). A body over common.jsonbody.MAX_BYTES or nested deeper than MAX_DEPTH is refused
+with 400 before anything parses it.
 See payments/banknotify.py for what is confirmed of each provider's scheme.
 """
 import logging
@@ -37,19 +37,20 @@ def _refused(status, message):
     return JsonResponse({"success": False, "message": message}, status=status)
 
 
-def _too_deep(body):
-    if jsonbody.too_deep(body):
-        logger.warning("bank webhook refused: body nested too deeply")
-        return True
-    return False
+def _unreadable(body):
+    """A body refused before parsing (too large, nested too deeply): why, or ""."""
+    reason = jsonbody.refusal(body)
+    if reason:
+        logger.warning("bank webhook refused: body %s", reason)
+    return reason
 
 
 @csrf_exempt
 @require_POST
 def sepay(request):
     body = request.body
-    if _too_deep(body):
-        return _refused(400, "malformed body: nested too deeply")
+    if reason := _unreadable(body):
+        return _refused(400, f"malformed body: {reason}")
     if not banknotify.verify_sepay(request.headers, body):
         logger.warning("sepay webhook refused: bad credentials or signature")
         return _refused(401, "unauthorized")
@@ -68,8 +69,8 @@ def sepay(request):
 @require_POST
 def casso(request):
     body = request.body
-    if _too_deep(body):
-        return _refused(400, "malformed body: nested too deeply")
+    if reason := _unreadable(body):
+        return _refused(400, f"malformed body: {reason}")
     try:
         data = banknotify.parse_json_object(body)
     except banknotify.MalformedBody:

@@ -72,7 +72,7 @@ class Server:
 
     def manage(self, *args, code=None):
         """`manage.py <args>` (or `shell -c code`) on the server's database; returns stdout."""
-        argv = [sys.executable, "manage.py", *args] if code is None else [sys.executable, "manage.py", "shell", "-c", code]
+        argv = [sys.executable, "manage.py", *(args if code is None else ("shell", "-c", code))]
         done = subprocess.run(argv, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
@@ -173,7 +173,8 @@ def seed_bank(*, products):
     codes = []
     for _ in range(products):
         product = OcopProductFactory(producer=producer, price=150000)
-        codes.append(PaymentCode.objects.create(product=product, bank_account=account, reference=new_reference()).reference)
+        code = PaymentCode.objects.create(product=product, bank_account=account, reference=new_reference())
+        codes.append(code.reference)
     return codes
 
 

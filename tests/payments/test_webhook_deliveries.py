@@ -1,9 +1,7 @@
 """Bank webhooks: a body nested too deeply is refused before parsing (400, nothing written), and a
 notification delivered again is not stored again: its first row counts the deliveries."""
-import json
 
 import pytest
-from django.db import connection
 
 from payments.models import InboundEvent, Transaction
 
@@ -142,3 +140,12 @@ def test_a_fresh_redelivery_does_not_process_again(client, webhook_secrets, stat
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         post(client, SEPAY_URL, body, **sepay_key_headers())
     assert callbacks == [] and InboundEvent.objects.get().state == InboundEvent.State.RECEIVED
+
+
+def test_a_body_far_larger_than_any_notification_is_refused_before_parsing(client, webhook_secrets):
+    # given a genuine transfer padded to 300 KB (a notification is under 2 KB)
+    data = load("sepay_in.json")
+    data["description"] = "x" * 300_000
+    response = post(client, SEPAY_URL, raw(data), **sepay_key_headers())
+    assert response.status_code == 400 and "too large" in response.json()["message"]
+    assert nothing_written()
