@@ -91,7 +91,7 @@ def _phone_cores(phones):
 
 
 def user_phones(user):
-    phones = [getattr(user, "phone", "")] + list(getattr(user, "_validation_phones", ()))
+    phones = [getattr(user, "phone", "")]
     if getattr(user, "pk", None):
         phones += list(user.memberships.values_list("producer__phone", flat=True))
     return phones

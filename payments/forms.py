@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from producers.selectors import producers_for
+from common.money import MoneyField
+from producers.selectors import producers_for, producers_owned_by
 
 from .labels import LAYOUT_A4_STICKERS, LAYOUT_A6
 from .selectors import active_banks
@@ -25,7 +26,7 @@ class BankAccountForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        producers = producers_for(user).order_by("name")
+        producers = producers_owned_by(user).order_by("name")  # the payout is the owner's (issue 12)
         self.fields["producer"].queryset = producers
         self.fields["bank"].queryset = active_banks()
         if producers.count() == 1:
@@ -34,15 +35,19 @@ class BankAccountForm(forms.Form):
 
 
 class PaymentCodeForm(forms.Form):
-    amount = forms.IntegerField(
-        label=_("Số tiền (đồng)"), required=False, min_value=1, max_value=9_999_999_999_999,
+    amount = MoneyField(
+        label=_("Số tiền (đồng)"), required=False, min_value=1,
         help_text=_("Để trống: mã tĩnh, người mua tự nhập số tiền."),
     )
     bank_account = forms.ModelChoiceField(label=_("Tài khoản nhận tiền"), queryset=None, empty_label=None)
 
     def __init__(self, *args, accounts, **kwargs):
+        """`accounts` None: the user may not choose (not the owner); the code pays into the default."""
         super().__init__(*args, **kwargs)
-        self.fields["bank_account"].queryset = accounts
+        if accounts is None:
+            del self.fields["bank_account"]
+        else:
+            self.fields["bank_account"].queryset = accounts
 
 
 class BatchPrintForm(forms.Form):
@@ -90,8 +95,8 @@ class SalesFilterForm(forms.Form):
 class ManualSaleForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Sản phẩm"), queryset=None)
     quantity = forms.IntegerField(label=_("Số lượng"), min_value=1, max_value=1_000_000, initial=1)
-    amount = forms.IntegerField(
-        label=_("Số tiền thu được (đồng)"), min_value=0, max_value=10**13,
+    amount = MoneyField(
+        label=_("Số tiền thu được (đồng)"), min_value=0,
         help_text=_("Tổng số tiền của lần bán này."),
     )
     occurred_on = forms.DateField(label=_("Ngày bán"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -119,6 +124,10 @@ class AssignTransferForm(forms.Form):
         self.fields["product"].queryset = products
 
 
+class BankAccountRejectForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do từ chối"), required=False, max_length=300)
+
+
 class RejectSaleForm(forms.Form):
     reason = forms.CharField(label=_("Lý do từ chối"), required=False, max_length=300)
 
@@ -133,7 +142,7 @@ class OrderImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        producers = producers_for(user).order_by("name")
+        producers = producers_for(user).filter(memberships__user=user).order_by("name")  # members record sales
         self.fields["producer"].queryset = producers
         if producers.count() == 1:
             self.fields["producer"].initial = producers.first()

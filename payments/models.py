@@ -53,6 +53,11 @@ class BankAccount(models.Model):
     """Where a producer's money goes: an account (or a card) at a bank. Removing one only archives it
     (`is_active`), because labels already printed keep paying into it."""
 
+    class Review(models.TextChoices):
+        APPROVED = "approved", _("Đã xác nhận")
+        PENDING = "pending", _("Chờ cán bộ xác nhận")
+        REJECTED = "rejected", _("Cán bộ từ chối")
+
     producer = models.ForeignKey(
         "producers.Producer", on_delete=models.CASCADE, related_name="bank_accounts",
         verbose_name=_("chủ thể OCOP"),
@@ -67,6 +72,20 @@ class BankAccount(models.Model):
     is_default = models.BooleanField(_("tài khoản mặc định"), default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Issue 12: an account is usable for codes and bank matching only once approved. A number another
+    # producer already holds, or a holder name that does not fit the producer, waits for an officer.
+    review_status = models.CharField(
+        _("xác nhận"), max_length=10, choices=Review.choices, default=Review.APPROVED,
+    )
+    review_reason = models.CharField(_("lý do chờ xác nhận"), max_length=300, blank=True)
+    review_note = models.CharField(_("ghi chú của cán bộ"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         ordering = ["-is_default", "bank__short_name", "account_number"]
@@ -80,10 +99,27 @@ class BankAccount(models.Model):
                 fields=["producer"], condition=models.Q(is_default=True, is_active=True),
                 name="bank_account_one_default",
             ),
+            models.UniqueConstraint(
+                fields=["bank", "account_number"], condition=models.Q(is_active=True, review_status="approved"),
+                name="bank_account_one_holder_per_number",
+            ),
         ]
 
     def __str__(self):
         return f"{self.bank.short_name} {self.account_number} ({self.holder_name})"
+
+    @property
+    def masked_number(self):
+        """What notifications and the payout history show: the last four digits."""
+        return f"***{self.account_number[-4:]}"
+
+    @property
+    def is_usable(self):
+        return self.is_active and self.review_status == self.Review.APPROVED
+
+    @property
+    def is_pending(self):
+        return self.is_active and self.review_status == self.Review.PENDING
 
     def clean(self):
         self.holder_name = normalise_holder_name(self.holder_name)
@@ -167,8 +203,8 @@ class InboundEvent(models.Model):
     """Every webhook body, stored raw before anything else happens, then processed by a task.
 
     `dedup_key` is the provider's own id for the event (SePay's transaction `id`, Casso's `data.id`,
-    a marketplace's push id) and is unique per provider: a second delivery is stored as its own row
-    in state `duplicate`, pointing at the first, with an empty key. For bank notifications, the
+    a marketplace's push id) and is unique per provider: a second delivery adds one to the first
+    row's `deliveries` and stores nothing else. For bank notifications, the
     processing fills the transfer fields and, when the receiving account is known, `producer`
     (this is how producers see their events and their unmatched-transfer queue)."""
 
@@ -208,6 +244,10 @@ class InboundEvent(models.Model):
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     processed_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    # The same event delivered again (a provider's retry, a replay) is not stored again: it is
+    # counted here, on the first row (an F() update, so concurrent deliveries all count).
+    deliveries = models.PositiveIntegerField(_("số lần nhận"), default=1)
+    last_delivered_at = models.DateTimeField(_("nhận lần cuối lúc"), null=True, blank=True)
     # Bank transfer fields, filled by the processing.
     producer = models.ForeignKey(
         "producers.Producer", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events",
@@ -266,7 +306,8 @@ class Transaction(models.Model):
     without a marketplace account:
       - marketplace_order: "account:<MarketplaceAccount id>", external_id "<order id>:<sku or item id>";
       - import:            "<marketplace>:producer:<Producer id>", same external_id form;
-      - bank_transfer:     "bank:<receiving account number>", external_id "<provider>:<provider's id>";
+      - bank_transfer:     "bank:<receiving account number>", external_id "ref:<the bank's own reference>"
+                           (the same from SePay and Casso), or "<provider>:<provider's id>" without one;
       - manual:            "manual", external_id a fresh uuid.
 
     Write these only through instance .save()/.create()/.delete() (never queryset.update() or

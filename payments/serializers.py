@@ -1,6 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from common.money import MoneySerializerField
+
 from .models import Bank, BankAccount, PaymentCode
 
 
@@ -15,7 +17,8 @@ class BankAccountOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankAccount
-        fields = ["id", "producer", "bank", "account_number", "is_card", "holder_name", "is_default", "created_at"]
+        fields = ["id", "producer", "bank", "account_number", "is_card", "holder_name", "is_default", "is_active",
+                  "review_status", "review_reason", "review_note", "created_at"]
 
 
 class BankAccountInputSerializer(serializers.Serializer):
@@ -27,9 +30,13 @@ class BankAccountInputSerializer(serializers.Serializer):
     is_default = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+class BankAccountRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
 class PaymentCodeInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    amount = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    amount = MoneySerializerField(required=False, allow_null=True, min_value=1)
     bank_account = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -84,7 +91,7 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
 class ManualSaleInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    amount = serializers.IntegerField(min_value=0, max_value=10**13)
+    amount = MoneySerializerField(min_value=0)
     occurred_at = serializers.DateTimeField()
     evidence = serializers.FileField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -97,8 +104,8 @@ class InboundEventSerializer(serializers.ModelSerializer):
         model = InboundEvent
         fields = [
             "id", "provider", "state", "signature_valid", "received_at", "processed_at", "note", "duplicate_of",
-            "producer", "bank_account", "external_id", "account_number", "amount", "content", "occurred_at",
-            "resolved_at",
+            "deliveries", "last_delivered_at", "producer", "bank_account", "external_id", "account_number", "amount",
+            "content", "occurred_at", "resolved_at",
         ]
 
 

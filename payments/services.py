@@ -1,27 +1,39 @@
 """Writes for banks, bank accounts, payment codes, inbound events and sales (transactions).
 Views, the API, tasks and commands call these."""
-import io
 import json
 import logging
 import re
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from common.exceptions import INFRASTRUCTURE_ERRORS, DomainError, PermissionDenied
-from producers.selectors import can_edit_producer, is_officer
+from producers import authority
+from producers.selectors import is_officer
 
 from . import banknotify, vietqr
+from .evidence import sanitised as evidence_file
 from .matching import find_reference_codes
-from .models import Bank, BankAccount, InboundEvent, PaymentCode, Transaction, new_reference
+from .models import (
+    Bank,
+    BankAccount,
+    InboundEvent,
+    PaymentCode,
+    Transaction,
+    new_reference,
+    normalise_holder_name,
+)
 
 BANKS_FILE = Path(__file__).resolve().parent / "data" / "banks.json"
 REFERENCE_ATTEMPTS = 10
@@ -42,14 +54,6 @@ def banks_load(*, path=BANKS_FILE, update=False):
     return created
 
 
-def _require_editor(user, producer, *, system=False):
-    """`system` is for management commands run by an operator on the server: no user to check."""
-    if system and user is None:
-        return
-    if not can_edit_producer(user, producer):
-        raise PermissionDenied(_("Bạn không có quyền quản lý thanh toán của chủ thể này."))
-
-
 def _full_clean(instance, exclude=None):
     try:
         instance.full_clean(exclude=exclude)
@@ -57,14 +61,86 @@ def _full_clean(instance, exclude=None):
         raise DomainError(_("Dữ liệu không hợp lệ."), fields=exc.message_dict) from exc
 
 
+# --- Bank accounts: the owner's; a second claim on a number, or a holder that does not fit, waits --
+
+APPROVED, PENDING, REJECTED = BankAccount.Review.APPROVED, BankAccount.Review.PENDING, BankAccount.Review.REJECTED
+
+
+@contextmanager
+def _as_actor(user):
+    """The audit log names who changed a payout even where the request middleware could not (an API
+    token is read after it runs). An actor already set is kept, and so is the request's context."""
+    from auditlog.context import auditlog_value, set_actor
+
+    current = auditlog_value.get(None)
+    if user is None or not user.is_authenticated or (current or {}).get("actor") is not None:
+        yield
+        return
+    try:
+        with set_actor(user, remote_addr=(current or {}).get("remote_addr")):
+            yield
+    finally:
+        if current is not None:
+            auditlog_value.set(current)
+
+
+def _holder_key(text):
+    return " ".join(re.sub(r"[^A-Z0-9]", " ", normalise_holder_name(text or "")).split())
+
+
+def holder_fits(producer, holder_name):
+    """VietQR shows the holder as the bank stores it: upper case, no diacritics. It must be the
+    producer's representative or the producer's own name."""
+    names = {_holder_key(producer.representative), _holder_key(producer.name)} - {""}
+    return _holder_key(holder_name) in names
+
+
+def _number_holder(account):
+    """Another producer's active, approved account with the same bank and number, if any."""
+    return (BankAccount.objects.filter(bank_id=account.bank_id, account_number=account.account_number,
+                                       is_active=True, review_status=APPROVED)
+            .exclude(producer_id=account.producer_id).select_related("producer").first())
+
+
+def _review_reason(account):
+    if _number_holder(account) is not None:
+        return _("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
+    if not holder_fits(account.producer, account.holder_name):
+        return _("Tên chủ tài khoản không khớp với tên chủ thể hay người đại diện; cán bộ Sở cần xác nhận "
+                 "trước khi dùng.")
+    return ""
+
+
+def _has_usable_default(producer, exclude=None):
+    defaults = BankAccount.objects.filter(producer=producer, is_active=True, is_default=True, review_status=APPROVED)
+    if exclude is not None:
+        defaults = defaults.exclude(pk=exclude.pk)
+    return defaults.exists()
+
+
+def _save_account(account, *, make_default, user):
+    """Saves in a savepoint; a second active approved holder of the number is refused by the database
+    (bank_account_one_holder_per_number), so two claims racing cannot both be accepted."""
+    with transaction.atomic(), _as_actor(user):
+        if make_default:
+            for other in BankAccount.objects.filter(producer=account.producer, is_default=True).exclude(pk=account.pk):
+                other.is_default = False
+                other.save(update_fields=["is_default"])
+        account.is_default = make_default
+        account.save()
+
+
 @transaction.atomic
 def bank_account_create(*, user, producer, bank, account_number, holder_name, is_card=False, is_default=None):
-    """Adds an account; the first one becomes the default. Re-adding an archived account revives it."""
-    _require_editor(user, producer)
+    """The owner adds an account. It is usable at once when nobody else holds the number and the
+    holder fits the producer; otherwise it waits for an officer. The first usable one becomes the
+    default. Re-adding an archived account revives it (and checks it again)."""
+    authority.require_payout_owner(user, producer)
     if not bank.is_active:
         raise DomainError(_("Ngân hàng này không còn nhận chuyển khoản."), fields={"bank": [_("Không hoạt động.")]})
     account = BankAccount(
-        producer=producer, bank=bank, account_number=account_number, holder_name=holder_name, is_card=is_card
+        producer=producer, bank=bank, account_number=account_number, holder_name=holder_name, is_card=is_card,
+        created_by=user,
     )
     try:
         account.clean()  # normalises before the duplicate check
@@ -80,46 +156,139 @@ def bank_account_create(*, user, producer, bank, account_number, holder_name, is
     if existing:
         existing.is_active, existing.holder_name, existing.is_card = True, account.holder_name, is_card
         account = existing
-    has_default = BankAccount.objects.filter(producer=producer, is_active=True, is_default=True).exists()
-    make_default = (not has_default) if is_default is None else bool(is_default)
-    if make_default:
-        BankAccount.objects.filter(producer=producer, is_default=True).update(is_default=False)
-    account.is_default = make_default
+    account.review_reason = _review_reason(account)
+    account.review_status = PENDING if account.review_reason else APPROVED
+    account.review_note, account.reviewed_by, account.reviewed_at = "", None, None
+    usable = account.review_status == APPROVED
+    has_default = _has_usable_default(producer, exclude=account)
+    make_default = usable and ((not has_default) if is_default is None else bool(is_default))
     _full_clean(account, exclude=["producer", "bank"] if account.pk else None)
-    account.save()
+    is_new = account.pk is None
+    try:
+        _save_account(account, make_default=make_default, user=user)
+    except IntegrityError:
+        if _number_holder(account) is None:
+            raise
+        if is_new:
+            account.pk, account._state.adding = None, True
+        account.review_status = PENDING
+        account.review_reason = _("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
+        _save_account(account, make_default=False, user=user)
+    _payout_changed(account, user=user, action=_("thêm") if usable and account.review_status == APPROVED
+                    else _("thêm (chờ cán bộ Sở xác nhận)"))
     return account
 
 
 @transaction.atomic
 def bank_account_set_default(*, user, account):
-    _require_editor(user, account.producer)
-    BankAccount.objects.filter(producer=account.producer, is_default=True).update(is_default=False)
-    account.is_default = True
-    account.save(update_fields=["is_default"])
+    authority.require_payout_owner(user, account.producer)
+    account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
+    if not account.is_usable:
+        raise DomainError(_("Chỉ tài khoản đang dùng và đã được xác nhận mới đặt làm mặc định được."),
+                          code="account_not_usable")
+    if not account.is_default:
+        _save_account(account, make_default=True, user=user)
+        _payout_changed(account, user=user, action=_("đặt làm tài khoản mặc định"))
     return account
 
 
 @transaction.atomic
 def bank_account_archive(*, user, account):
     """'Delete' in the portal: the account leaves the lists and new codes, but printed codes that
-    point at it stay readable. The next active account becomes the default."""
-    _require_editor(user, account.producer)
+    point at it stay readable. The next usable account becomes the default."""
+    authority.require_payout_owner(user, account.producer)
+    account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
     was_default = account.is_default
     account.is_active = False
     account.is_default = False
-    account.save(update_fields=["is_active", "is_default"])
-    if was_default:
-        successor = BankAccount.objects.filter(producer=account.producer, is_active=True).order_by("created_at").first()
-        if successor:
-            successor.is_default = True
-            successor.save(update_fields=["is_default"])
+    with _as_actor(user):
+        account.save(update_fields=["is_active", "is_default"])
+        if was_default:
+            successor = BankAccount.objects.filter(
+                producer=account.producer, is_active=True, review_status=APPROVED,
+            ).order_by("created_at").first()
+            if successor:
+                successor.is_default = True
+                successor.save(update_fields=["is_default"])
+    _payout_changed(account, user=user, action=_("xoá"))
     return account
 
 
+@transaction.atomic
+def bank_account_approve(*, user, account, note=""):
+    """An officer accepts an account from the queue: it becomes usable (and the default if its
+    producer has none). A number another producer holds cannot be approved a second time."""
+    authority.require_bank_account_reviewer(user)
+    account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
+    if not account.is_pending:
+        raise DomainError(_("Tài khoản này không chờ xác nhận."), code="not_pending")
+    holder = _number_holder(account)
+    if holder is not None:
+        raise DomainError(
+            _("Số tài khoản này đang là tài khoản nhận tiền của “%(producer)s”: không thể xác nhận cho chủ thể "
+              "thứ hai.") % {"producer": holder.producer.name}, code="number_taken",
+        )
+    account.review_status, account.review_note = APPROVED, (note or "")[:300]
+    account.reviewed_by, account.reviewed_at = user, timezone.now()
+    try:
+        _save_account(account, make_default=not _has_usable_default(account.producer, exclude=account), user=user)
+    except IntegrityError as exc:
+        raise DomainError(_("Số tài khoản này vừa được xác nhận cho chủ thể khác."), code="number_taken") from exc
+    _payout_changed(account, user=user, action=_("xác nhận (cán bộ Sở)"))
+    return account
+
+
+@transaction.atomic
+def bank_account_reject(*, user, account, reason=""):
+    authority.require_bank_account_reviewer(user)
+    account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
+    if not account.is_pending:
+        raise DomainError(_("Tài khoản này không chờ xác nhận."), code="not_pending")
+    account.review_status, account.review_note = REJECTED, (reason or "")[:300]
+    account.reviewed_by, account.reviewed_at = user, timezone.now()
+    _save_account(account, make_default=False, user=user)
+    _payout_changed(account, user=user, action=_("từ chối (cán bộ Sở)"))
+    return account
+
+
+def _person(user):
+    if user is None:
+        return _("hệ thống")
+    name = getattr(user, "full_name", "") or user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+def _payout_changed(account, *, user, action):
+    """Every owner with an e-mail is told, after commit, of each change to where the money goes."""
+    from producers.models import Membership
+
+    producer = account.producer
+    recipients = sorted({email for email in Membership.objects.filter(
+        producer=producer, role=Membership.Role.OWNER).values_list("user__email", flat=True) if email})
+    if not recipients:
+        return
+    default = BankAccount.objects.filter(producer=producer, is_active=True, is_default=True,
+                                         review_status=APPROVED).select_related("bank").first()
+    values = {
+        "who": _person(user), "action": action, "bank": account.bank.short_name, "number": account.masked_number,
+        "holder": account.holder_name, "producer": producer.name,
+        "when": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        "default": f"{default.bank.short_name} {default.masked_number}" if default else _("chưa có"),
+    }
+    subject = _("OCOP Market: tài khoản nhận tiền của %(producer)s vừa thay đổi") % values
+    body = _(
+        "%(who)s đã %(action)s tài khoản %(bank)s %(number)s (chủ tài khoản %(holder)s) của %(producer)s "
+        "lúc %(when)s.\n\nTài khoản mặc định hiện nay: %(default)s.\n\nNếu bạn không biết về thay đổi này, "
+        "hãy đăng nhập OCOP Market và kiểm tra trang Tài khoản ngân hàng ngay."
+    ) % values
+    transaction.on_commit(lambda: send_mail(subject=subject, message=body, from_email=None,
+                                            recipient_list=recipients, fail_silently=True))
+
+
 def _default_account(producer):
-    account = BankAccount.objects.filter(producer=producer, is_active=True).select_related("bank").order_by(
-        "-is_default", "created_at"
-    ).first()
+    account = BankAccount.objects.filter(
+        producer=producer, is_active=True, review_status=APPROVED,
+    ).select_related("bank").order_by("-is_default", "created_at").first()
     if account is None:
         raise DomainError(
             _("“%(producer)s” chưa có tài khoản ngân hàng để nhận tiền. Hãy thêm tài khoản trước.")
@@ -130,15 +299,24 @@ def _default_account(producer):
 
 
 def payment_code_create(*, user, product, amount=None, bank_account=None, system=False):
-    """A new code with a fresh reference. `bank_account` defaults to the producer's default one."""
-    _require_editor(user, product.producer, system=system)
+    """A new code with a fresh reference. `bank_account` defaults to the producer's default one;
+    choosing another account is the owner's (it decides where the money goes)."""
+    if not (system and user is None):
+        if bank_account is None:
+            authority.require_label_printer(user, product.producer)
+        else:
+            authority.require_payout_owner(user, product.producer)
     if bank_account is None:
         bank_account = _default_account(product.producer)
-    elif bank_account.producer_id != product.producer_id or not bank_account.is_active:
+    elif bank_account.producer_id != product.producer_id or not bank_account.is_usable:
         raise DomainError(
-            _("Tài khoản nhận tiền phải là tài khoản đang dùng của chính chủ thể làm ra sản phẩm."),
+            _("Tài khoản nhận tiền phải là tài khoản đang dùng, đã được xác nhận, của chính chủ thể làm ra sản phẩm."),
             fields={"bank_account": [_("Không hợp lệ.")]},
         )
+    return _code_create(user=user, product=product, amount=amount, bank_account=bank_account)
+
+
+def _code_create(*, user, product, amount, bank_account):
     amount = vietqr.validate_amount(amount)
     code = PaymentCode(product=product, bank_account=bank_account, amount=amount, created_by=user)
     code.payload  # noqa: B018 - validates every field against the VietQR limits before saving
@@ -157,8 +335,10 @@ def payment_code_create(*, user, product, amount=None, bank_account=None, system
 
 def payment_code_for_product(*, user, product, amount=None, system=False):
     """The code a label prints: the latest one for this product, default account and amount, or a new one.
-    Printing the same product again does not multiply codes."""
-    _require_editor(user, product.producer, system=system)
+    Printing the same product again does not multiply codes. Members print; the account is always
+    the owner-chosen default."""
+    if not (system and user is None):
+        authority.require_label_printer(user, product.producer)
     account = _default_account(product.producer)
     amount = vietqr.validate_amount(amount)
     existing = (
@@ -167,9 +347,7 @@ def payment_code_for_product(*, user, product, amount=None, system=False):
         .order_by("-created_at", "-id")
         .first()
     )
-    return existing or payment_code_create(
-        user=user, product=product, amount=amount, bank_account=account, system=system
-    )
+    return existing or _code_create(user=user, product=product, amount=amount, bank_account=account)
 
 
 # --- Sales: transactions from every source ------------------------------------------------------
@@ -179,8 +357,6 @@ def payment_code_for_product(*, user, product, amount=None, system=False):
 
 logger = logging.getLogger(__name__)
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_SALE_AMOUNT = 10**13
 MAX_SALE_QUANTITY = 1_000_000
 COUNTED = Transaction.Status.COMPLETED
@@ -217,28 +393,30 @@ def _set_status(tx, status):
 
 def inbound_event_receive(*, provider, body, headers, dedup_key="", signature_valid=True):
     """Stores a verified webhook body and asks for its processing after commit. Returns
-    (event, is_new). A second delivery of the same provider id is stored as `duplicate` and not
-    processed again. Callers store only verified bodies (forgeries are refused before this).
+    (event, is_new). A second delivery of the same provider id stores nothing: it adds one to the
+    first row's `deliveries` (concurrent deliveries all count; the unique key keeps one row) and
+    is not processed again, unless the first is still waiting long after it came (a lost task).
+    Callers store only verified bodies (forgeries are refused before this).
 
     Outside a transaction the event is one autocommitted INSERT (durable when this returns: no
     BEGIN, savepoint or COMMIT round trips on the webhook's hot path); inside one, a savepoint keeps
     a duplicate from spoiling the caller's transaction."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    key = (dedup_key or "")[:120]
     values = {"provider": provider, "body": text, "headers": headers, "signature_valid": signature_valid}
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():
-                event = InboundEvent.objects.create(dedup_key=(dedup_key or "")[:120], **values)
+                event = InboundEvent.objects.create(dedup_key=key, **values)
         else:
-            event = InboundEvent.objects.create(dedup_key=(dedup_key or "")[:120], **values)
+            event = InboundEvent.objects.create(dedup_key=key, **values)
     except IntegrityError:
-        original = InboundEvent.objects.filter(provider=provider, dedup_key=dedup_key).first()
-        if original is None:
+        first = InboundEvent.objects.filter(provider=provider, dedup_key=key)
+        if not key or not first.update(deliveries=F("deliveries") + 1, last_delivered_at=timezone.now()):
             raise
-        event = InboundEvent.objects.create(
-            duplicate_of=original, state=InboundEvent.State.DUPLICATE, processed_at=timezone.now(),
-            producer=original.producer, note=_("Nhận lại sự kiện #%(id)s.") % {"id": original.pk}, **values,
-        )
+        event = first.get()
+        if event.state == InboundEvent.State.RECEIVED and event.received_at < timezone.now() - STUCK_AFTER:
+            transaction.on_commit(lambda: inbound_events_process_soon(event.pk), robust=True)
         return event, False
     # robust: the provider gets its answer even if the broker (or, eagerly, the task) fails;
     # an event left `received` is picked up again by the next drain or by inbound_events_sweep.
@@ -361,22 +539,98 @@ def inbound_event_process(*, event_id, skip_locked=False):
     return event
 
 
+def _bank_notice(event):
+    data = banknotify.parse_json_object(event.body.encode())
+    return banknotify.PARSERS[event.provider](data)
+
+
+def receiving_bank(notice):
+    """The bank the service names (SePay's `gateway`, Casso's bank name or abbreviation), or None."""
+    keys = {banknotify.bank_key(name) for name in notice.bank_names} - {""}
+    if not keys:
+        return None
+    aliased = {banknotify.BANK_ALIASES[key] for key in keys if key in banknotify.BANK_ALIASES}
+    for bank in Bank.objects.all():
+        short = banknotify.bank_key(bank.short_name)
+        names = {short, short + "bank", short.removesuffix("bank"), banknotify.bank_key(bank.name), bank.bin}
+        if keys & names or bank.bin in aliased:
+            return bank
+    return None
+
+
+def receiving_account(notice):
+    """The account the money came into: matched on bank AND number, never the number alone, and
+    only among approved accounts. An active one (the database allows one per bank and number) wins;
+    else an archived one, when a single producer held it (labels printed before keep counting)."""
+    bank = receiving_bank(notice)
+    if bank is None:
+        return None
+    accounts = list(BankAccount.objects.filter(
+        bank=bank, account_number=notice.account_number, review_status=APPROVED,
+    ).select_related("producer", "bank").order_by("-is_active", "-created_at"))
+    if accounts and accounts[0].is_active:
+        return accounts[0]
+    if len({a.producer_id for a in accounts}) == 1:
+        return accounts[0]
+    return None
+
+
+def _bank_dedup_key(notice):
+    """(dedup_scope, external_id) of a bank sale. The bank's own reference is the same whichever
+    service (SePay, Casso) reports the transfer, so with it a transfer counts once; without it, the
+    service's own id."""
+    external_id = f"ref:{notice.bank_reference}" if notice.bank_reference else f"{notice.provider}:{notice.external_id}"
+    return f"bank:{notice.account_number}", external_id[:200]
+
+
+EAGER_ATTEMPTS = 3
+EAGER_PAUSE = 0.5  # seconds, doubled each time
+
+
+def inbound_event_process_eagerly(*, event_id, attempts=EAGER_ATTEMPTS, pause=EAGER_PAUSE):
+    """Without a broker the web process handles an event right after storing it, where a transient
+    error of our own infrastructure (SQLite's "database is locked" past its busy timeout, a dropped
+    connection) would leave it `received` until the sweep: it is tried again a few times first.
+    After the last try the error is raised and the event stays `received` for inbound_events_sweep
+    (`manage.py run_periodic` runs it where no beat does)."""
+    connection = transaction.get_connection()
+    for attempt in range(1, attempts + 1):
+        try:
+            return inbound_event_process(event_id=event_id)
+        except INFRASTRUCTURE_ERRORS as exc:
+            if attempt == attempts or connection.in_atomic_block:
+                raise
+            logger.warning("inbound event %s: %s; trying again (%s of %s)", event_id, exc, attempt + 1, attempts)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(pause * 2 ** (attempt - 1))
+
+
 def _process_bank_event(event):
     try:
-        data = banknotify.parse_json_object(event.body.encode())
-        notice = banknotify.PARSERS[event.provider](data)
+        notice = _bank_notice(event)
     except banknotify.MalformedBody as exc:
         event.state, event.error = InboundEvent.State.ERROR, f"malformed body: {exc}"
         return
     event.external_id, event.account_number = notice.external_id, notice.account_number
     event.amount, event.content, event.occurred_at = notice.amount, notice.content, notice.occurred_at
-    accounts = list(BankAccount.objects.filter(account_number=notice.account_number).select_related("producer"))
-    owners = {a.producer_id for a in accounts}
-    if len(owners) == 1:
-        event.bank_account = next((a for a in accounts if a.is_active), accounts[0])
-        event.producer = event.bank_account.producer
+    account = receiving_account(notice)
+    if account is not None:
+        event.bank_account, event.producer = account, account.producer
     if not notice.incoming:
         event.state, event.note = InboundEvent.State.IGNORED, _("Không phải tiền vào tài khoản: không tính.")
+        return
+    scope, external_id = _bank_dedup_key(notice)
+    earlier = Transaction.objects.filter(
+        source=Transaction.Source.BANK_TRANSFER, dedup_scope=scope, external_id=external_id,
+    ).first()
+    if earlier is not None:
+        event.state = InboundEvent.State.DUPLICATE
+        event.note = _("Giao dịch này đã được ghi nhận trước đó (#%(id)s).") % {"id": earlier.pk}
+        return
+    if account is None:
+        event.state = InboundEvent.State.NO_MATCH
+        event.note = _("Không tìm thấy tài khoản nhận đã xác nhận khớp cả ngân hàng (%(bank)s) và số tài khoản "
+                       "%(account)s.") % {"bank": ", ".join(notice.bank_names) or "?", "account": notice.account_number}
         return
     candidates = find_reference_codes(notice.content)
     if notice.provider_code:
@@ -391,7 +645,7 @@ def _process_bank_event(event):
         code = codes.get(reference)
         if code is None:
             continue
-        if code.bank_account.account_number != notice.account_number:
+        if code.bank_account_id != account.pk:
             reasons.append(_("Mã %(code)s thuộc tài khoản khác, không phải tài khoản nhận %(account)s.")
                            % {"code": reference, "account": notice.account_number})
             continue
@@ -411,9 +665,9 @@ def _bank_quantity(product, amount, code=None):
 
 
 def _record_bank_sale(*, event, notice, product, code=None, quantity=None, user=None):
+    scope, external_id = _bank_dedup_key(notice)
     tx, created = _create_once(
-        source=Transaction.Source.BANK_TRANSFER, dedup_scope=f"bank:{notice.account_number}",
-        external_id=f"{notice.provider}:{notice.external_id}",
+        source=Transaction.Source.BANK_TRANSFER, dedup_scope=scope, external_id=external_id,
         product=product, producer=product.producer, payment_code=code, inbound_event=event,
         quantity=quantity or _bank_quantity(product, notice.amount, code), amount=notice.amount,
         occurred_at=notice.occurred_at or event.received_at, status=COUNTED, recorded_by=user,
@@ -432,7 +686,7 @@ def _record_bank_sale(*, event, notice, product, code=None, quantity=None, user=
 def _require_open_transfer(user, event):
     if not event.is_open:
         raise DomainError(_("Chuyển khoản này đã được xử lý."), code="already_resolved")
-    if event.producer is None or not can_edit_producer(user, event.producer):
+    if event.producer is None or not authority.can_record_sale(user, event.producer):
         raise PermissionDenied(_("Bạn không có quyền xử lý chuyển khoản này."))
 
 
@@ -447,10 +701,13 @@ def unmatched_assign(*, user, event, product, quantity=None):
         raise DomainError(_("Số lượng không hợp lệ."), fields={"quantity": [_("Không hợp lệ.")]})
     if not event.amount or event.amount <= 0:
         raise DomainError(_("Chuyển khoản không có số tiền vào."))
-    notice = banknotify.BankNotice(
-        provider=event.provider, external_id=event.external_id, account_number=event.account_number,
-        amount=event.amount, incoming=True, content=event.content, occurred_at=event.occurred_at,
-    )
+    try:
+        notice = _bank_notice(event)  # the bank's own reference keeps a transfer reported twice counted once
+    except (banknotify.MalformedBody, KeyError):
+        notice = banknotify.BankNotice(
+            provider=event.provider, external_id=event.external_id, account_number=event.account_number,
+            amount=event.amount, incoming=True, content=event.content, occurred_at=event.occurred_at,
+        )
     tx = _record_bank_sale(event=event, notice=notice, product=product, quantity=quantity, user=user)
     event.resolved_by, event.resolved_at = user, timezone.now()
     event.save()
@@ -471,29 +728,6 @@ def unmatched_dismiss(*, user, event, note=""):
 
 # --- Manual sales -------------------------------------------------------------------------------
 
-def validate_evidence(upload):
-    """A receipt photo (JPEG, PNG, WebP) or a PDF, at most 10 MB, recognised by its content, not
-    its name. Returns (bytes, extension)."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise DomainError(_("Tệp chứng từ quá lớn: tối đa 10 MB."), fields={"evidence": [_("Quá lớn.")]})
-    data = upload.read(EVIDENCE_MAX_BYTES + 1)
-    if len(data) > EVIDENCE_MAX_BYTES:
-        raise DomainError(_("Tệp chứng từ quá lớn: tối đa 10 MB."), fields={"evidence": [_("Quá lớn.")]})
-    if data.startswith(b"%PDF-"):
-        return data, "pdf"
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        kind = None
-    if kind not in EVIDENCE_IMAGE_FORMATS:
-        raise DomainError(
-            _("Chứng từ phải là ảnh (JPG, PNG, WebP) hoặc tệp PDF."), fields={"evidence": [_("Sai định dạng.")]}
-        )
-    return data, EVIDENCE_IMAGE_FORMATS[kind]
-
-
 def _check_sale_numbers(quantity, amount):
     errors = {}
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_SALE_QUANTITY:
@@ -506,16 +740,13 @@ def _check_sale_numbers(quantity, amount):
 
 def manual_sale_create(*, user, product, quantity, amount, occurred_at, evidence=None, note=""):
     """A sale the cooperative records itself; "tự khai báo" until an officer confirms it."""
-    from django.core.files.base import ContentFile
-
-    _require_editor(user, product.producer)
+    authority.require_sale_recorder(user, product.producer)
     _check_sale_numbers(quantity, amount)
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise DomainError(_("Ngày bán không được ở tương lai."), fields={"occurred_at": [_("Không hợp lệ.")]})
     content = None
     if evidence is not None:
-        data, extension = validate_evidence(evidence)
-        content = ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}")
+        content = evidence_file(evidence)
     with transaction.atomic():
         tx = Transaction(
             product=product, producer=product.producer, source=Transaction.Source.MANUAL, dedup_scope="manual",
@@ -540,8 +771,10 @@ def _require_unreviewed_manual(tx):
 
 @transaction.atomic
 def manual_sale_confirm(*, user, transaction_obj):
+    """Four eyes: an officer confirms, and never the person who recorded the sale."""
     _require_officer(user)
     tx = Transaction.objects.select_for_update().get(pk=transaction_obj.pk)
+    authority.require_sale_confirmer(user, tx)
     _require_unreviewed_manual(tx)
     tx.confirmed_by, tx.confirmed_at = user, timezone.now()
     tx.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])

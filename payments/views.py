@@ -15,12 +15,21 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from common.views import run_and_report
-from producers.selectors import can_edit_producer, is_officer, producers_for, products_for
+from producers import authority
+from producers.selectors import (
+    can_edit_producer,
+    is_officer,
+    producers_for,
+    producers_owned_by,
+    products_for,
+)
 
 from . import services
+from .evidence import download_response
 from .forms import (
     AssignTransferForm,
     BankAccountForm,
+    BankAccountRejectForm,
     BatchPrintForm,
     ManualSaleForm,
     OrderImportForm,
@@ -34,6 +43,10 @@ from .models import InboundEvent
 from .orders_import import import_order_export
 from .selectors import (
     bank_accounts_for,
+    bank_accounts_to_review,
+    number_holders,
+    payout_changes,
+    usable_bank_accounts,
     filter_transactions,
     inbound_events_for,
     payment_codes_for,
@@ -75,23 +88,39 @@ def code_list(request):
 
 @login_required
 def bank_accounts(request):
-    form = BankAccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.bank_account_create(
-                user=request.user, producer=data["producer"], bank=data["bank"],
-                account_number=data["account_number"], holder_name=data["holder_name"],
-                is_card=data["is_card"], is_default=True if data["is_default"] else None,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm tài khoản ngân hàng."))
+    """Everyone who sees a producer sees its accounts; only its owners add, archive or choose the
+    default (producers.authority). Owners also see the recent changes and who made them."""
+    owned = producers_owned_by(request.user)
+    form = BankAccountForm(request.POST or None, user=request.user) if owned.exists() else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("Chỉ chủ sở hữu của chủ thể mới được thay đổi tài khoản nhận tiền."))
             return redirect("payments:bank_accounts")
-    accounts = bank_accounts_for(request.user).order_by("producer__name", "-is_default", "bank__short_name")
-    return render(request, "payments/bank_accounts.html", {"accounts": accounts, "form": form})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account = services.bank_account_create(
+                    user=request.user, producer=data["producer"], bank=data["bank"],
+                    account_number=data["account_number"], holder_name=data["holder_name"],
+                    is_card=data["is_card"], is_default=True if data["is_default"] else None,
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                _form_errors(form, exc)
+            else:
+                if account.is_pending:
+                    messages.warning(request, _("Đã thêm tài khoản; tài khoản chờ cán bộ Sở xác nhận: %(reason)s")
+                                     % {"reason": account.review_reason})
+                else:
+                    messages.success(request, _("Đã thêm tài khoản ngân hàng."))
+                return redirect("payments:bank_accounts")
+    owned_ids = set(owned.values_list("pk", flat=True))
+    accounts = list(bank_accounts_for(request.user).order_by("producer__name", "-is_default", "bank__short_name"))
+    for account in accounts:
+        account.can_manage = account.producer_id in owned_ids
+    return render(request, "payments/bank_accounts.html", {
+        "accounts": accounts, "form": form, "changes": payout_changes(owned) if owned_ids else [],
+    })
 
 
 @login_required
@@ -107,24 +136,58 @@ def bank_account_delete(request, pk):
 @require_POST
 def bank_account_make_default(request, pk):
     account = get_object_or_404(bank_accounts_for(request.user), pk=pk)
-    try:
-        services.bank_account_set_default(user=request.user, account=account)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("payments:bank_accounts")
+    return run_and_report(request, lambda: services.bank_account_set_default(user=request.user, account=account),
+                          _("Đã đặt tài khoản %(account)s làm mặc định.") % {"account": account.account_number},
+                          "payments:bank_accounts")
+
+
+@login_required
+def bank_account_reviews(request):
+    """Officers' queue: accounts whose number another producer holds, or whose holder does not fit."""
+    _require_officer_page(request)
+    accounts = list(bank_accounts_to_review())
+    for account in accounts:
+        account.holders = number_holders(account)
+    return render(request, "payments/bank_account_reviews.html", {
+        "accounts": accounts, "reject_form": BankAccountRejectForm(),
+    })
+
+
+@login_required
+@require_POST
+def bank_account_approve(request, pk):
+    _require_officer_page(request)
+    account = get_object_or_404(bank_accounts_to_review(), pk=pk)
+    return run_and_report(request, lambda: services.bank_account_approve(user=request.user, account=account),
+                          _("Đã xác nhận tài khoản %(account)s.") % {"account": account.account_number},
+                          "payments:bank_account_reviews")
+
+
+@login_required
+@require_POST
+def bank_account_reject(request, pk):
+    _require_officer_page(request)
+    account = get_object_or_404(bank_accounts_to_review(), pk=pk)
+    form = BankAccountRejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return run_and_report(
+        request, lambda: services.bank_account_reject(user=request.user, account=account, reason=reason),
+        _("Đã từ chối tài khoản %(account)s.") % {"account": account.account_number}, "payments:bank_account_reviews")
 
 
 @login_required
 def product_code(request, product_id):
     """'In mã QR' on a product: make a code (static, or with an amount) and go to its page."""
     product = get_object_or_404(products_for(request.user), pk=product_id)
-    accounts = bank_accounts_for(request.user).filter(producer=product.producer)
-    form = PaymentCodeForm(request.POST or None, accounts=accounts, initial={"bank_account": accounts.first()})
+    accounts = usable_bank_accounts(bank_accounts_for(request.user).filter(producer=product.producer))
+    chooses = authority.can_manage_payout(request.user, product.producer)  # others: the default account
+    form = PaymentCodeForm(request.POST or None, accounts=accounts if chooses else None,
+                           initial={"bank_account": accounts.first()})
     if request.method == "POST" and form.is_valid():
         try:
             code = services.payment_code_create(
                 user=request.user, product=product, amount=form.cleaned_data["amount"],
-                bank_account=form.cleaned_data["bank_account"],
+                bank_account=form.cleaned_data.get("bank_account"),
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -135,6 +198,8 @@ def product_code(request, product_id):
     existing = payment_codes_for(request.user).filter(product=product)[:20]
     return render(request, "payments/product_code.html", {
         "product": product, "form": form, "has_accounts": accounts.exists(), "existing": existing,
+        "can_print": authority.can_print_labels(request.user, product.producer),
+        "default_account": accounts.order_by("-is_default", "created_at").first(),
     })
 
 
@@ -194,9 +259,6 @@ def batch_print(request):
 
 # --- Sales: history, manual entry, unmatched transfers, confirmations, events, import --------------
 
-EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
 def _sales_context(request, queryset):
     form = SalesFilterForm(request.GET or None)
     filters = form.filters()
@@ -246,18 +308,14 @@ def transaction_evidence(request, pk):
     tx = get_object_or_404(transactions_for(request.user), pk=pk)
     if not tx.evidence:
         raise Http404
-    name = tx.evidence.name.rsplit("/", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(tx.evidence.open("rb"), content_type=EVIDENCE_TYPES.get(extension, "application/octet-stream"))
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return download_response(tx.evidence)
 
 
 @login_required
 def manual_sale(request):
-    products = products_for(request.user).order_by("producer__name", "name")
+    # members record their producer's sales; officers do not act as the producer (producers.authority)
+    products = products_for(request.user).filter(producer__memberships__user=request.user).order_by(
+        "producer__name", "name")
     initial = {"occurred_on": timezone.localdate(), "quantity": 1}
     if request.GET.get("product", "").isdigit():
         initial["product"] = products.filter(pk=request.GET["product"]).first()
@@ -283,7 +341,7 @@ def manual_sale(request):
 def unmatched(request):
     """Transfers into a producer's account that named no code of ours (or the wrong amount or account)."""
     events = list(unmatched_transfers_for(request.user)[:200])
-    editable = {p.pk for p in producers_for(request.user) if can_edit_producer(request.user, p)}
+    editable = {p.pk for p in producers_for(request.user) if authority.can_record_sale(request.user, p)}
     for event in events:
         products = products_for(request.user).filter(producer_id=event.producer_id).order_by("name")
         event.assign_form = AssignTransferForm(products=products, prefix=f"e{event.pk}")

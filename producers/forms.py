@@ -4,8 +4,11 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import username_available
+from common.money import MoneyField
+
 from .models import Commune, OcopProduct, Producer, ProductGroup
-from .validators import normalize_phone
+from .validators import normalize_phone, validate_tax_code
 
 User = get_user_model()
 
@@ -42,6 +45,25 @@ class ProducerForm(forms.ModelForm):
         self.fields["commune"].required = True
         self.fields["commune"].empty_label = _("— Chọn xã/phường —")
         self.fields["tax_code"].widget.attrs["inputmode"] = "numeric"
+        if self.instance.pk and not self.instance.tax_code and self.instance.claimed_tax_code:
+            self.initial["tax_code"] = self.instance.claimed_tax_code  # waiting for the officers
+
+    def clean_tax_code(self):
+        tax_code = self.cleaned_data["tax_code"]
+        if tax_code:
+            validate_tax_code(tax_code)
+        if tax_code and tax_code == self.instance.claimed_tax_code and not self.instance.tax_code:
+            return ""  # the claim stands as it is
+        return tax_code
+
+    def _get_validation_exclusions(self):
+        """Whether a tax code is held by another producer is the services' answer, never the form's:
+        for a producer not yet verified it becomes a claim for the officers (producers.services)."""
+        return super()._get_validation_exclusions() | {"tax_code"}
+
+
+# One answer for a taken, reserved or too short name: the page does not tell which.
+USERNAME_REFUSED = _("Không dùng được tên đăng nhập này. Hãy chọn tên khác, ví dụ thêm tên xã hoặc năm sinh.")
 
 
 class SignUpForm(forms.Form):
@@ -55,10 +77,15 @@ class SignUpForm(forms.Form):
     password1 = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
+    def __init__(self, *args, phone="", **kwargs):
+        """`phone`: the producer's number typed on the same page; the password may not contain it."""
+        super().__init__(*args, **kwargs)
+        self.phone = phone
+
     def clean_username(self):
         username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("Tên đăng nhập này đã có người dùng."))
+        if not username_available(username):
+            raise ValidationError(USERNAME_REFUSED, code="username_refused")
         return username
 
     def clean(self):
@@ -67,8 +94,10 @@ class SignUpForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Hai mật khẩu không khớp."))
         elif p1:
+            person = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""),
+                          full_name=cleaned.get("full_name", ""), phone=self.phone or "")
             try:
-                password_validation.validate_password(p1, User(username=cleaned.get("username", "")))
+                password_validation.validate_password(p1, person)
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
@@ -87,6 +116,8 @@ class AcceptInvitationForm(SignUpForm):
 
 
 class ProductForm(forms.ModelForm):
+    price = MoneyField(label=_("Giá bán (đồng)"), min_value=0)
+
     class Meta:
         model = OcopProduct
         fields = [
@@ -103,7 +134,6 @@ class ProductForm(forms.ModelForm):
         )
         for name in ("certificate_date", "certificate_expiry"):
             self.fields[name].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
-        self.fields["price"].widget.attrs.update({"inputmode": "numeric", "min": 0, "step": 1000})
 
 
 class PhotoForm(forms.Form):

@@ -1,5 +1,5 @@
 """Reads, scoped to what a user may see. Every view and API endpoint starts from these."""
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from .models import Commune, Membership, OcopProduct, Producer
 
@@ -31,6 +31,12 @@ def membership_of(user, producer):
     return Membership.objects.filter(user=user, producer=producer).first()
 
 
+def producers_owned_by(user):
+    if not user or not user.is_authenticated:
+        return Producer.objects.none()
+    return Producer.objects.filter(memberships__user=user, memberships__role=Membership.Role.OWNER)
+
+
 def can_edit_producer(user, producer):
     """Members (owner or staff) edit their producer's products; officers edit any."""
     return is_officer(user) or membership_of(user, producer) is not None
@@ -46,10 +52,14 @@ def province_communes(province_code):
 
 
 def verification_queue():
+    """Pending producers; `tax_code_holder_name`/`_id`: who already holds the tax code one claimed."""
+    holder = Producer.objects.filter(tax_code=OuterRef("claimed_tax_code")).exclude(pk=OuterRef("pk"))
     return (
         Producer.objects.filter(status=Producer.Status.PENDING)
         .select_related("commune")
-        .annotate(product_count=Count("products"))
+        .annotate(product_count=Count("products"),
+                  tax_code_holder_name=Subquery(holder.values("name")[:1]),
+                  tax_code_holder_id=Subquery(holder.values("pk")[:1]))
         .order_by("created_at")
     )
 

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from common.money import MoneySerializerField
+
 from .models import Commune, Membership, OcopProduct, Producer, ProductGroup, ProductPhoto
-from .selectors import producers_for
-from .validators import normalize_phone
+from .selectors import is_officer, producers_for
+from .validators import normalize_phone, validate_tax_code
 
 
 class CommuneSerializer(serializers.ModelSerializer):
@@ -34,6 +36,16 @@ class ProducerSerializer(serializers.ModelSerializer):
             "commune", "commune_name", "old_district", "status", "status_display", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # No uniqueness check here: a tax code held by another producer becomes a claim for a producer
+        # not yet verified (producers.services), so the API does not tell whether one exists either.
+        extra_kwargs = {"tax_code": {"validators": [validate_tax_code]}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not instance.tax_code and instance.claimed_tax_code and request and not is_officer(request.user):
+            data["tax_code"] = instance.claimed_tax_code  # as the applicant typed it, like the portal shows
+        return data
 
     def validate_phone(self, value):
         if not value:
@@ -92,7 +104,7 @@ class OcopProductSerializer(serializers.ModelSerializer):
     producer = serializers.PrimaryKeyRelatedField(queryset=Producer.objects.none())
     group = serializers.PrimaryKeyRelatedField(queryset=ProductGroup.objects.filter(is_active=True))
     stars = serializers.IntegerField(min_value=3, max_value=5)
-    price = serializers.IntegerField(min_value=0, max_value=10**12)
+    price = MoneySerializerField(min_value=0)
     sku = serializers.CharField(read_only=True)
     photos = ProductPhotoSerializer(many=True, read_only=True)
 

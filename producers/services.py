@@ -2,7 +2,7 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import username_available
 from common.exceptions import DomainError, PermissionDenied
 
+from . import authority
 from .models import MAX_PHOTOS_PER_PRODUCT, Invitation, Membership, OcopProduct, Producer, ProductPhoto
-from .photos import PhotoRejected, normalise_photo
+from .photos import file_too_large, normalise_photo
 from .selectors import can_edit_producer, is_officer, is_owner
 from .text import name_key
 from .validators import normalize_phone
@@ -29,9 +31,17 @@ def _full_clean(instance, exclude=None):
 
 
 def user_create(*, username, email, password, full_name="", phone=""):
-    if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(_("Tên đăng nhập này đã có người dùng."), fields={"username": [_("Đã tồn tại.")]})
+    """A new login. The password passes AUTH_PASSWORD_VALIDATORS here too, whoever calls; a refused
+    username gets the sign-up page's one neutral answer."""
+    if not username_available(username):
+        raise DomainError(_("Không dùng được tên đăng nhập này. Hãy chọn tên khác, ví dụ thêm tên xã hoặc năm sinh."),
+                          fields={"username": [_("Không dùng được tên đăng nhập này.")]})
     user = User(username=username, email=email, full_name=full_name, phone=normalize_phone(phone) if phone else "")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(_("Mật khẩu chưa đủ an toàn."), code="weak_password",
+                          fields={"password": exc.messages}) from exc
     user.set_password(password)
     user.save()
     return user
@@ -39,10 +49,24 @@ def user_create(*, username, email, password, full_name="", phone=""):
 
 @transaction.atomic
 def producer_sign_up(*, username, email, password, full_name, phone, producer_data):
-    """A cooperative registers: one user, one producer (pending verification), one owner membership."""
+    """A cooperative registers: one user, one producer (pending verification), one owner membership.
+
+    A tax code another producer already holds is not refused (that would tell a stranger it exists):
+    it is kept as the applicant's claim, shown to the officers in the verification queue, and becomes
+    the producer's tax code only at verification, once nobody else holds it."""
     user = user_create(username=username, email=email, password=password, full_name=full_name, phone=phone)
-    producer = producer_create(user=user, **producer_data)
+    producer = producer_create(user=user, **_tax_code_claim(Producer(), producer_data))
     return user, producer
+
+
+def _tax_code_claim(producer, fields):
+    """A producer not yet verified that types a tax code another producer holds is not told so: the code
+    is kept as its claim (Producer.claimed_tax_code) for the officers. Any other tax code ends a claim."""
+    if "tax_code" not in fields or producer.status != Producer.Status.PENDING:
+        return fields
+    tax_code = fields["tax_code"] or ""
+    held = tax_code and Producer.objects.filter(tax_code=tax_code).exclude(pk=producer.pk).exists()
+    return {**fields, "tax_code": "" if held else tax_code, "claimed_tax_code": tax_code if held else ""}
 
 
 @transaction.atomic
@@ -57,11 +81,17 @@ def producer_create(*, user, **fields):
 
 
 def producer_update(*, producer, user, **fields):
+    """Members and officers keep the contact details current; who the producer is (name, tax code,
+    kind, representative) is changed by its owners only (producers.authority)."""
     if not can_edit_producer(user, producer):
         raise PermissionDenied(_("Bạn không có quyền sửa chủ thể này."))
     if "phone" in fields and fields["phone"]:
         fields["phone"] = normalize_phone(fields["phone"])
     fields.pop("status", None)  # only producer_set_status changes it
+    current = {name: getattr(producer, name) for name in authority.IDENTITY_FIELDS}
+    authority.require_identity_owner(
+        user, producer, [name for name, value in current.items() if fields.get(name, value) != value])
+    fields = _tax_code_claim(producer, fields)
     for key, value in fields.items():
         setattr(producer, key, value)
     _full_clean(producer)
@@ -179,7 +209,7 @@ def photo_add(*, product, user, upload):
         raise DomainError(_("Mỗi sản phẩm có tối đa 9 ảnh."), code="too_many_photos")
     size = getattr(upload, "size", None)
     if size is not None and size > settings.PHOTO_MAX_BYTES:
-        raise PhotoRejected(_("Ảnh quá lớn: tối đa 10 MB."), code="photo_too_large")
+        raise file_too_large(size)
     data = upload.read(settings.PHOTO_MAX_BYTES + 1)
     normalised = normalise_photo(data)
     stem = uuid.uuid4().hex[:12]

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from accounts import throttling
 from common.exceptions import DomainError
 
-from . import privacy, selectors, services
+from . import authority, privacy, selectors, services
 from .forms import (
     AcceptInvitationForm, InviteForm, PhotoForm, ProducerFilterForm, ProducerForm, ProducerSignUpForm,
     ProductFilterForm, ProductForm, SignUpForm,
@@ -88,7 +89,9 @@ def signup(request):
     """A cooperative registers: the person, then the producer; it waits for the department's check."""
     if request.user.is_authenticated:
         return redirect("portal:home")
-    account_form = SignUpForm(request.POST or None, prefix="account")
+    if request.method == "POST" and (wait := throttling.signup_wait(request)):
+        return render(request, "producers/signup_throttled.html", {"minutes": -(-wait // 60)}, status=429)
+    account_form = SignUpForm(request.POST or None, prefix="account", phone=request.POST.get("producer-phone", ""))
     producer_form = ProducerSignUpForm(request.POST or None, prefix="producer")
     if request.method == "POST" and account_form.is_valid() and producer_form.is_valid():
         data = account_form.cleaned_data
@@ -105,6 +108,8 @@ def signup(request):
             messages.success(request, _("Đăng ký thành công. Sở Công Thương sẽ xác minh chủ thể “%(name)s” "
                                         "trước khi bạn đăng bán lên sàn.") % {"name": producer.name})
             return redirect("portal:home")
+    if request.method == "POST":
+        throttling.signup_refused(request)
     return render(request, "producers/signup.html", {"account_form": account_form, "producer_form": producer_form})
 
 
@@ -117,6 +122,11 @@ def producer_detail(request, pk):
     producer = _producer_for(request, pk)
     can_edit = selectors.can_edit_producer(request.user, producer)
     form = ProducerForm(request.POST or None, instance=producer) if can_edit else None
+    if form is not None and not authority.can_edit_identity(request.user, producer):
+        for name in authority.IDENTITY_FIELDS:  # the owner's (issue 12): shown, not editable
+            if name in form.fields:
+                form.fields[name].disabled = True
+                form.fields[name].help_text = _lazy("Chỉ chủ sở hữu được sửa.")
     if request.method == "POST":
         if not can_edit:
             raise DjangoPermissionDenied
@@ -150,7 +160,7 @@ def members(request, pk):
             except DomainError as error:
                 _add_errors(form, error)
             else:
-                link = request.build_absolute_uri(reverse("portal:accept_invitation", args=[invitation.token]))
+                link = request.build_absolute_uri(reverse("portal:invitation_link", args=[invitation.token]))
                 services.invitation_send(invitation=invitation, link=link)
                 messages.success(request, _("Đã tạo lời mời. Gửi đường dẫn này cho người được mời: %(link)s") % {"link": link})
                 return redirect("portal:members", pk=producer.pk)
@@ -175,14 +185,32 @@ def member_remove(request, pk, membership_pk):
     return redirect("portal:members", pk=producer.pk)
 
 
-def accept_invitation(request, token):
-    invitation = get_object_or_404(Invitation, token=token)
-    if not invitation.is_open:
-        return render(request, "producers/invitation_closed.html", status=410)
+INVITATION_SESSION_KEY = "invitation_token"
+
+
+def _no_referrer(response):
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def invitation_link(request, token):
+    """The link sent by e-mail: its token goes into the session and the browser on to a page whose
+    address has none, so the token is in no later address, access log, Referer or history entry."""
+    request.session[INVITATION_SESSION_KEY] = token
+    return _no_referrer(redirect("portal:accept_invitation"))
+
+
+def accept_invitation(request):
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    invitation = Invitation.objects.select_related("producer").filter(token=token).first() if token else None
+    if invitation is None or not invitation.is_open:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return _no_referrer(render(request, "producers/invitation_closed.html", status=410))
     form = None
     if request.user.is_authenticated:
         if request.method == "POST":
             services.invitation_accept(token=token, user=request.user)
+            request.session.pop(INVITATION_SESSION_KEY, None)
             messages.success(request, _("Bạn đã tham gia %(name)s.") % {"name": invitation.producer.name})
             return redirect("portal:home")
     else:
@@ -195,9 +223,10 @@ def accept_invitation(request, token):
                 )
                 services.invitation_accept(token=token, user=user)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(INVITATION_SESSION_KEY, None)
             messages.success(request, _("Bạn đã tham gia %(name)s.") % {"name": invitation.producer.name})
             return redirect("portal:home")
-    return render(request, "producers/accept_invitation.html", {"invitation": invitation, "form": form})
+    return _no_referrer(render(request, "producers/accept_invitation.html", {"invitation": invitation, "form": form}))
 
 
 # Products ---------------------------------------------------------------------------------------
@@ -364,18 +393,25 @@ def all_products(request):
 
 @officer_required
 def audit_log(request):
-    """Who changed what, when: producers, products, members, shops, listings, bank accounts, sales."""
+    """Who changed what, when: producers, products, members, shops, listings, bank accounts, sales,
+    as Vietnamese sentences (producers.audit)."""
     from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
 
-    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    from . import audit
+
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     model = request.GET.get("model", "")
     if model:
         entries = entries.filter(content_type__model=model)
     if request.GET.get("q"):
         entries = entries.filter(object_repr__icontains=request.GET["q"])
-    models = LogEntry.objects.values_list("content_type__model", flat=True).distinct().order_by("content_type__model")
+    kinds = sorted(((kind.model, audit.model_name(kind)) for kind in ContentType.objects.filter(
+        pk__in=LogEntry.objects.values("content_type_id").distinct())), key=lambda kind: kind[1])
+    page = _page(request, entries)
     return render(request, "producers/audit_log.html", {
-        "page": _page(request, entries), "models": models, "model": model, "q": request.GET.get("q", ""),
+        "page": page, "lines": audit.describe(page.object_list), "kinds": kinds, "model": model,
+        "q": request.GET.get("q", ""),
     })
 
 

@@ -22,10 +22,11 @@ pytestmark = pytest.mark.django_db
 # Reachable without logging in, on purpose.
 PUBLIC = {
     "healthz", "set_language", "schema", "swagger-ui", "redoc", "login", "logout", "portal:landing",
-    "portal:signup", "portal:accept_invitation", "marketplace:sandbox_item", "marketplace:sandbox_image",
+    "portal:signup", "portal:accept_invitation", "portal:invitation_link", "marketplace:sandbox_item", "marketplace:sandbox_image",
     "webhook-sepay", "webhook-casso", "webhook-shopee", "webhook-lazada",
     "system_status",  # staff only: its own test in tests/test_health_and_docs.py
     "listings:account_callback",  # the marketplace sends the seller back here; it checks a signed state
+    "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
 }
 # Reference data every logged-in user may read.
 SHARED_READ = {"commune-list", "commune-detail", "product-group-list", "product-group-detail", "bank-list",
@@ -41,7 +42,7 @@ def world(db):
     account = account[0] if isinstance(account, tuple) else account
     listing = listing_create(product=product, account=account, user=owner)
     bank_account = bank_account_create(user=owner, producer=producer, bank=Bank.objects.get(bin="970436"),
-                                       account_number="0071000123456", holder_name="NGUYEN VAN A")
+                                       account_number="0071000123456", holder_name=producer.representative)
     code = payment_code_create(user=owner, product=product)
     sale = manual_sale_create(user=owner, product=product, quantity=1, amount=150000,
                               occurred_at=timezone.now() - timedelta(days=1))
@@ -71,7 +72,8 @@ ROUTE_OBJECTS = {
     "listing-delist": {"pk": _pk("listing")}, "listing-publish": {"pk": _pk("listing")},
     "payment-code-detail": {"pk": _pk("code")}, "payment-code-pdf": {"pk": _pk("code")},
     "payment-code-png": {"pk": _pk("code")}, "payment-code-svg": {"pk": _pk("code")},
-    "bank-account-detail": {"pk": _pk("bank_account")},
+    "bank-account-detail": {"pk": _pk("bank_account")}, "bank-account-default": {"pk": _pk("bank_account")},
+    "bank-account-approve": {"pk": _pk("bank_account")}, "bank-account-reject": {"pk": _pk("bank_account")},
     "transaction-detail": {"pk": _pk("sale")}, "transaction-confirm": {"pk": _pk("sale")},
     "transaction-reject": {"pk": _pk("sale")},
     "inbound-event-detail": {"pk": _pk("event")}, "inbound-event-assign": {"pk": _pk("event")},
@@ -90,6 +92,8 @@ ROUTE_OBJECTS = {
     "marketplace:account_sync": {"pk": _pk("account")}, "marketplace:sandbox_order": {"pk": _pk("account")},
     "payments:bank_account_delete": {"pk": _pk("bank_account")},
     "payments:bank_account_default": {"pk": _pk("bank_account")},
+    "payments:bank_account_approve": {"pk": _pk("bank_account")},
+    "payments:bank_account_reject": {"pk": _pk("bank_account")},
     "payments:product_code": {"product_id": _pk("product")}, "payments:product_sales": {"product_id": _pk("product")},
     "payments:code": {"pk": _pk("code")}, "payments:code_png": {"pk": _pk("code")},
     "payments:code_svg": {"pk": _pk("code")}, "payments:code_pdf": {"pk": _pk("code")},
@@ -99,8 +103,9 @@ ROUTE_OBJECTS = {
     "payments:unmatched_dismiss": {"pk": _pk("event")},
 }
 PUBLIC_KWARGS = {
-    "portal:accept_invitation": {"token": "x"}, "marketplace:sandbox_item": {"external_id": "x"},
+    "portal:invitation_link": {"token": "x"}, "marketplace:sandbox_item": {"external_id": "x"},
     "marketplace:sandbox_image": {"image_id": "x"}, "listings:account_callback": {"marketplace": "shopee"},
+    "password_reset_confirm": {"uidb64": "x", "token": "x"},
     "commune-detail": {"code": 1}, "product-group-detail": {"pk": "x"}, "bank-detail": {"bin": "970436"},
 }
 

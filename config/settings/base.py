@@ -49,7 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "common.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -57,14 +57,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Brute force: five wrong passwords for one username from one address lock it for 15 minutes.
+# Brute force: five wrong passwords for one username from one address lock that pair for 15 minutes;
+# across addresses a username is only slowed down (accounts/throttling.py), so nobody can lock
+# someone else out. The address is the client's as the proxy saw it: TRUSTED_PROXY_COUNT is the
+# number of our proxies in front of gunicorn (1 behind deploy/nginx.conf; 0 without a proxy, and then
+# X-Forwarded-For is ignored). accounts/client_ip.py reads it, for axes and the sign-up throttle.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=0))
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Refused sign-ups per client address and hour: probing for names is slow (accounts/throttling.py).
+# Password-reset requests likewise: nobody floods someone's mailbox.
+SIGNUP_ATTEMPTS_PER_HOUR = env.int("SIGNUP_ATTEMPTS_PER_HOUR", default=20)
+PASSWORD_RESET_ATTEMPTS_PER_HOUR = env.int("PASSWORD_RESET_ATTEMPTS_PER_HOUR", default=10)
 
 # Audit log (who, when, what changed), readable by officers at /can-bo/nhat-ky/. Secrets are never
 # recorded; bank account numbers are masked.
@@ -117,7 +127,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ocop.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writers wait for each other instead of failing with "database is locked": every
+    # transaction takes the write lock when it begins (IMMEDIATE; a deferred one that reads first
+    # and writes later is refused at once when another writer got in between, whatever the
+    # timeout), and waits up to 20 s for it; WAL lets readers go on while one writes. `synchronous`
+    # stays FULL: a webhook answered 200 is on disk even after a power cut.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -140,12 +159,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's validators worded in Vietnamese, plus common Vietnamese weak passwords, the user's phone
+# numbers and username (accounts/password_validation.py, list in accounts/data/weak_passwords.txt).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.VietnameseWeakPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link works once, for one day
 
 # Vietnamese first; English through the i18n catalogue in locale/.
 LANGUAGE_CODE = "vi"
@@ -171,7 +194,7 @@ def media_storage():
     bucket = env("MEDIA_S3_BUCKET", default="")
     if not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+    return {"BACKEND": "common.storage.PrivateMediaStorage", "OPTIONS": {
         "bucket_name": bucket,
         "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
         "region_name": env("MEDIA_S3_REGION", default="") or None,
@@ -193,14 +216,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
+# Pixel caps, read from the header before any decode (producers/photos.py). A baseline JPEG is decoded
+# at 1/2-1/8 scale, so it may be a phone's 64 MP full-resolution mode (9248 x 6936); 108 and 200 MP
+# modes write files over 10 MB. PNG, WebP and progressive JPEG are decoded whole: 4096 x 4096 covers
+# a 16 MP camera (4624 x 3472) and any phone or tablet screenshot (1440 x 3200, 2048 x 2732).
+PHOTO_MAX_PIXELS = 65_000_000
+PHOTO_MAX_PIXELS_FULL_DECODE = 4096 * 4096
+# Images decoded at once per process (photos and receipts); the others wait up to the given seconds.
+IMAGE_WORK_SLOTS = env.int("IMAGE_WORK_SLOTS", default=2)
+IMAGE_WORK_WAIT_SECONDS = 30
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "common.authentication.SessionAuthentication",  # DRF's, naming the audit log's actor (item 8, issue 12)
+        "common.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
