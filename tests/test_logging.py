@@ -125,6 +125,7 @@ def test_gunicorn_access_log_masks_invitation_tokens_and_personal_data():
         logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
     finally:
         logging.setLogRecordFactory(factory)
+        logger.access_log.removeHandler(handler)
     # then the line keeps the page and the timing, not the token or the phone
     assert len(lines) == 1
     assert "Zx9_aB" not in lines[0] and "0912345678" not in lines[0]
