@@ -218,8 +218,8 @@ def bank_account_archive(*, user, account):
 def bank_account_approve(*, user, account, note=""):
     """An officer accepts an account from the queue: it becomes usable (and the default if its
     producer has none). A number another producer holds cannot be approved a second time."""
-    authority.require_bank_account_reviewer(user)
     account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
+    authority.require_bank_account_reviewer(user, account)
     if not account.is_pending:
         raise DomainError(_("Tài khoản này không chờ xác nhận."), code="not_pending")
     holder = _number_holder(account)
@@ -240,8 +240,8 @@ def bank_account_approve(*, user, account, note=""):
 
 @transaction.atomic
 def bank_account_reject(*, user, account, reason=""):
-    authority.require_bank_account_reviewer(user)
     account = BankAccount.objects.select_for_update().select_related("producer", "bank").get(pk=account.pk)
+    authority.require_bank_account_reviewer(user, account)
     if not account.is_pending:
         raise DomainError(_("Tài khoản này không chờ xác nhận."), code="not_pending")
     account.review_status, account.review_note = REJECTED, (reason or "")[:300]

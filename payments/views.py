@@ -148,6 +148,7 @@ def bank_account_reviews(request):
     accounts = list(bank_accounts_to_review())
     for account in accounts:
         account.holders = number_holders(account)
+        account.decidable = authority.can_review_bank_account(request.user, account)
     return render(request, "payments/bank_account_reviews.html", {
         "accounts": accounts, "reject_form": BankAccountRejectForm(),
     })

@@ -39,6 +39,12 @@ def can_review_bank_accounts(user):
     return is_officer(user)
 
 
+def can_review_bank_account(user, account):
+    """Four eyes: an officer who added the account, or is a member of its producer, does not decide it."""
+    return (is_officer(user) and account.created_by_id != user.pk
+            and membership_of(user, account.producer) is None)
+
+
 def can_confirm_sale(user, sale):
     return is_officer(user) and sale.recorded_by_id != user.pk
 
@@ -69,9 +75,14 @@ def require_sale_recorder(user, producer):
         raise PermissionDenied(_("Chỉ thành viên của chủ thể mới ghi nhận được doanh số của chủ thể."))
 
 
-def require_bank_account_reviewer(user):
+def require_bank_account_reviewer(user, account=None):
     if not can_review_bank_accounts(user):
         raise PermissionDenied(_("Chỉ cán bộ Sở mới xác nhận được tài khoản ngân hàng."))
+    if account is not None and not can_review_bank_account(user, account):
+        raise PermissionDenied(
+            _("Cán bộ đã thêm tài khoản này hoặc là thành viên của chủ thể không được tự quyết định: cần một "
+              "cán bộ khác."), code="four_eyes",
+        )
 
 
 def require_sale_confirmer(user, sale):
