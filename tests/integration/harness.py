@@ -418,7 +418,8 @@ class SalesScenario:
                     "accountNumber": ACCOUNT_NUMBER, "code": None, "transferType": "in", "transferAmount": 150000,
                     "content": f"MBVCB.{i}.OCOP {REFERENCE}.CT tu 0451000123456 NGUYEN VAN A", "accumulated": 0,
                     "subAccount": None, "referenceCode": f"MBVCB.{i}", "description": ""}
-            return Delivery(kind, "/webhooks/sepay/", _raw(body), f"sepay:{body['id']}")
+            # a bank sale is keyed on the bank's own reference (the same whichever service reports it)
+            return Delivery(kind, "/webhooks/sepay/", _raw(body), f"ref:{body['referenceCode']}")
         if kind == "casso":
             data = {"error": 0, "data": {
                 "id": 7_000_000 + i, "reference": f"FT{i:012d}", "description": f"IBFT OCOP{REFERENCE} {i}",
@@ -427,7 +428,7 @@ class SalesScenario:
                 "virtualAccountNumber": "", "virtualAccountName": "", "counterAccountName": "TRAN THI B",
                 "counterAccountNumber": "0071000654321", "counterAccountBankId": "970418",
                 "counterAccountBankName": "BIDV"}}
-            return Delivery(kind, "/webhooks/casso/", _raw(data), f"casso:{data['data']['id']}", data=data)
+            return Delivery(kind, "/webhooks/casso/", _raw(data), f"ref:{data['data']['reference']}", data=data)
         if kind == "shopee":
             order_sn = f"25072{i:07d}RL"
             update_time = int(time.time()) - 5
