@@ -6,10 +6,11 @@ from rest_framework.generics import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.parsers import BoundedJSONParser
 from producers.selectors import producers_for, products_for
 
 from . import services
@@ -208,7 +209,7 @@ class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     serializer_class = TransactionOutputSerializer
     filterset_class = TransactionFilter
     ordering_fields = ["occurred_at", "amount", "quantity"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return transactions_for(self.request.user)

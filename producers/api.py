@@ -8,6 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from common.parsers import BoundedJSONParser
+
 from . import selectors, services
 from .models import OcopProduct, Producer, ProductGroup, ProductPhoto
 from .serializers import (
@@ -87,7 +89,7 @@ class ProductFilter(filters.FilterSet):
 
 class OcopProductViewSet(viewsets.ModelViewSet):
     serializer_class = OcopProductSerializer
-    parser_classes = [parsers.JSONParser]  # photos go through /api/products/{id}/photos/ (multipart)
+    parser_classes = [BoundedJSONParser]  # photos go through /api/products/{id}/photos/ (multipart)
     filterset_class = ProductFilter
     search_fields = ["name", "producer__name"]
     ordering_fields = ["name", "price", "stars", "created_at"]
