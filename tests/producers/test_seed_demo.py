@@ -131,3 +131,16 @@ def test_optional_demo_modules_are_called_with_the_base(monkeypatch):
     assert base["producers"][0].name == "HTX Chè Suối Giàng"
     assert len(base["products"]) == 7
     assert "Mã QR mẫu: 3" in output
+
+
+def test_seed_demo_refuses_to_run_with_production_settings(settings):
+    # given production settings (the demo accounts share the published password `ocop2025`)
+    settings.SETTINGS_MODULE = "config.settings.production"
+    # when the demo data is asked for, then it is refused and no demo account exists
+    from django.core.management import CommandError, call_command
+
+    from accounts.models import User
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="canbo").exists()

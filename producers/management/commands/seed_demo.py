@@ -1,7 +1,8 @@
 import importlib
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from producers import demo
@@ -18,6 +19,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if settings.SETTINGS_MODULE == "config.settings.production":
+            # The demo accounts share one published, weak password: never on a real deployment.
+            raise CommandError(_("Không nạp dữ liệu dùng thử trên máy chạy thật (config.settings.production)."))
         started = time.monotonic()
         base = demo.seed(self.stdout)
         for name in OPTIONAL_DEMO_MODULES:
