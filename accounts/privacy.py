@@ -1,6 +1,9 @@
 """The people's own accounts: their contact details in the download; on erasure, the account is
 closed and anonymised, its API tokens, login records and what the audit log noted about them go."""
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from common import privacy
@@ -28,3 +31,15 @@ class PeopleData(privacy.PersonalData):
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=usernames).delete()
         privacy.scrub_audit_actors(people)
+        privacy.scrub_audit_entries(get_user_model(), [person.pk for person in people])  # the admin's log
+        _end_sessions({str(person.pk) for person in people})
+
+
+def _end_sessions(user_pks):
+    """Their sessions are already dead (the password hash changed); the rows go too, with whatever
+    the session held (messages naming the producer, an invitation)."""
+    if not user_pks:
+        return
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    ended = [s.session_key for s in live.iterator() if str(s.get_decoded().get(SESSION_KEY, "")) in user_pks]
+    Session.objects.filter(session_key__in=ended).delete()
