@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from common.exceptions import DomainError
 from common.money import MoneySerializerField
+from common.numbers import WholeNumberSerializerField
 from producers.selectors import producers_for, products_for
 
 from . import selectors, services
@@ -78,7 +79,7 @@ class ListingInput(serializers.Serializer):
     product = serializers.IntegerField()
     marketplace_account = serializers.IntegerField()
     price_override = MoneySerializerField(required=False, allow_null=True, min_value=1)
-    stock_override = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    stock_override = WholeNumberSerializerField(required=False, allow_null=True, min_value=0)
 
 
 class AttemptOutput(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import MoneyField
+from common.numbers import WholeNumberField
 
 from .models import Listing, Marketplace
 
@@ -42,7 +43,7 @@ class BulkPublishForm(forms.Form):
 
 class PriceStockForm(forms.Form):
     price = MoneyField(label=_("Giá trên sàn (đồng)"), min_value=1, required=False)
-    stock = forms.IntegerField(label=_("Tồn kho trên sàn"), min_value=0, required=False)
+    stock = WholeNumberField(label=_("Tồn kho trên sàn"), min_value=0, required=False)
 
 
 class MarkLiveForm(forms.Form):

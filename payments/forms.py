@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import MoneyField
+from common.numbers import WholeNumberField
 from producers.selectors import producers_for, producers_owned_by
 
 from .labels import LAYOUT_A4_STICKERS, LAYOUT_A6
@@ -94,7 +95,7 @@ class SalesFilterForm(forms.Form):
 
 class ManualSaleForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Sản phẩm"), queryset=None)
-    quantity = forms.IntegerField(label=_("Số lượng"), min_value=1, max_value=1_000_000, initial=1)
+    quantity = WholeNumberField(label=_("Số lượng"), min_value=1, max_value=1_000_000, initial=1)
     amount = MoneyField(
         label=_("Số tiền thu được (đồng)"), min_value=0,
         help_text=_("Tổng số tiền của lần bán này."),
@@ -114,7 +115,7 @@ class ManualSaleForm(forms.Form):
 
 class AssignTransferForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Sản phẩm đã bán"), queryset=None)
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         label=_("Số lượng"), min_value=1, max_value=1_000_000, required=False,
         help_text=_("Để trống: tính theo số tiền chia cho giá bán."),
     )

@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from common.money import MoneySerializerField
+from common.numbers import WholeNumberSerializerField
 
 from .models import Bank, BankAccount, PaymentCode
 
@@ -90,7 +91,7 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
 
 class ManualSaleInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = WholeNumberSerializerField(min_value=1, max_value=1_000_000)
     amount = MoneySerializerField(min_value=0)
     occurred_at = serializers.DateTimeField()
     evidence = serializers.FileField(required=False, allow_null=True)
@@ -111,7 +112,7 @@ class InboundEventSerializer(serializers.ModelSerializer):
 
 class AssignTransferInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
+    quantity = WholeNumberSerializerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
 
 
 class DismissTransferInputSerializer(serializers.Serializer):

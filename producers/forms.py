@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import username_available
 from common.money import MoneyField
+from common.numbers import WholeNumberField
 
 from .models import Commune, OcopProduct, Producer, ProductGroup
 from .validators import normalize_phone, validate_tax_code
@@ -117,6 +118,7 @@ class AcceptInvitationForm(SignUpForm):
 
 class ProductForm(forms.ModelForm):
     price = MoneyField(label=_("Giá bán (đồng)"), min_value=0)
+    weight_grams = WholeNumberField(label=_("Khối lượng (gam)"), min_value=0, max_value=1_000_000, required=False)
 
     class Meta:
         model = OcopProduct

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from common.money import MoneySerializerField
+from common.numbers import WholeNumberSerializerField
 
 from .models import Commune, Membership, OcopProduct, Producer, ProductGroup, ProductPhoto
 from .selectors import is_officer, producers_for
@@ -105,6 +106,7 @@ class OcopProductSerializer(serializers.ModelSerializer):
     group = serializers.PrimaryKeyRelatedField(queryset=ProductGroup.objects.filter(is_active=True))
     stars = serializers.IntegerField(min_value=3, max_value=5)
     price = MoneySerializerField(min_value=0)
+    weight_grams = WholeNumberSerializerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
     sku = serializers.CharField(read_only=True)
     photos = ProductPhotoSerializer(many=True, read_only=True)
 
