@@ -34,7 +34,8 @@ class WholeNumberField(forms.IntegerField):
     widget = forms.TextInput
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {}).setdefault("invalid", _("Hãy nhập một số nguyên, ví dụ 1000 hoặc 1.000."))
+        messages = kwargs.setdefault("error_messages", {})
+        messages.setdefault("invalid", _("Hãy nhập một số nguyên, ví dụ 1000 hoặc 1.000."))
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
