@@ -11,6 +11,7 @@ Both call payments.services.record_marketplace_order, which is idempotent per or
 import hashlib
 import json
 import logging
+import math
 import random
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -77,15 +78,20 @@ def _push_data(payload):
 
 def _epoch(value):
     """Seconds or milliseconds since 1970 (Lazada's `timestamp` is in ms) as an aware datetime."""
+    if isinstance(value, bool) or (isinstance(value, str) and len(value) > 20):
+        return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    if number <= 0:
+    if not math.isfinite(number) or number <= 0:  # NaN, infinity: not a time, so stale
         return None
     if number > 10**11:
         number /= 1000
-    return datetime.fromtimestamp(number, tz=dt_timezone.utc)
+    try:
+        return datetime.fromtimestamp(number, tz=dt_timezone.utc)
+    except (OverflowError, ValueError, OSError):  # past year 9999
+        return None
 
 
 def push_sent_at(payload):
