@@ -36,7 +36,7 @@ def check_field_encryption_key(app_configs=None, **kwargs):
         except ValueError:
             errors.append(checks.Error(
                 _("FIELD_ENCRYPTION_KEY: khoá thứ %(position)s không phải khoá Fernet "
-                  "(32 byte mã hoá base64 an toàn cho URL, 44 ký tự).") % {"position": position},
+                  "(32 byte mã hóa base64 an toàn cho URL, 44 ký tự).") % {"position": position},
                 hint=_("Tạo khoá bằng: python -c \"from cryptography.fernet import Fernet; "
                        "print(Fernet.generate_key().decode())\""),
                 id="listings.E001",
