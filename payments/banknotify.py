@@ -23,6 +23,7 @@ Casso webhook v2: header `X-Casso-Signature: t=<ms>,v1=<hex>`; v1 = HMAC-SHA512(
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,13 +77,19 @@ def verify_sepay(headers, body, *, now=None):
     secret = settings.SEPAY_HMAC_SECRET
     signature = headers.get("X-SePay-Signature", "").strip()
     timestamp = headers.get("X-SePay-Timestamp", "").strip()
-    if not (secret and signature and timestamp.isdigit()):
+    if not (secret and signature and _is_timestamp(timestamp)):
         return False
     if not _fresh(int(timestamp), now):
         return False
     if signature.lower().startswith("sha256="):
         signature = signature[7:]
     return hmac.compare_digest(signature.lower().encode(), sepay_signature(secret, timestamp, body).encode())
+
+
+def _is_timestamp(text):
+    """ASCII digits, seconds or milliseconds: str.isdigit() also takes `²` and 5,000-digit strings,
+    which int() then refuses (a 500 for an unsigned stranger)."""
+    return text.isascii() and text.isdigit() and len(text) <= 15
 
 
 def _vietnam_time(value):
@@ -98,6 +105,8 @@ def _vietnam_time(value):
 def _amount(value):
     if isinstance(value, bool) or value is None:
         raise MalformedBody("amount")
+    if isinstance(value, str) and not re.fullmatch(r"-?[0-9]{1,16}", value.strip()):
+        raise MalformedBody("amount")  # "150.000": 150 or 150,000? Neither is guessed.
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
@@ -176,7 +185,7 @@ def casso_signature(key, timestamp_ms, data, *, ensure_ascii=False):
 def parse_casso_header(value):
     parts = dict(part.strip().split("=", 1) for part in (value or "").split(",") if "=" in part)
     timestamp, signature = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdigit() or not signature:
+    if not _is_timestamp(timestamp) or not signature:
         return None, None
     return int(timestamp), signature.lower()
 

@@ -1,0 +1,44 @@
+"""Unsigned strangers on the bank webhooks (hostile review of issue 12, item 9): a timestamp header
+of 5,000 digits or of Unicode digits (`²`, `٣`) passes str.isdigit() but not int(); it was a 500.
+It is a forgery like any other: 401, nothing written. An amount written as text with a thousands
+separator ("150.000") is not read as 150 ₫."""
+import pytest
+
+from payments import banknotify
+from payments.models import InboundEvent, Transaction
+
+from .conftest import load, raw
+
+pytestmark = pytest.mark.django_db
+
+ODD_STAMPS = ["9" * 5000, "²", "١٧٠٠٠٠٠٠٠٠", "1" * 30]
+
+
+def nothing_written():
+    return not InboundEvent.objects.exists() and not Transaction.objects.exists()
+
+
+@pytest.mark.parametrize("stamp", ODD_STAMPS)
+def test_sepay_odd_timestamp_header_is_a_forgery(client, webhook_secrets, stamp):
+    body = raw(load("sepay_in.json"))
+    response = client.post("/webhooks/sepay/", data=body, content_type="application/json",
+                           HTTP_X_SEPAY_TIMESTAMP=stamp, HTTP_X_SEPAY_SIGNATURE="sha256=" + "0" * 64)
+    assert response.status_code == 401
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("stamp", ODD_STAMPS)
+def test_casso_odd_timestamp_header_is_a_forgery(client, webhook_secrets, stamp):
+    body = raw({"error": 0, "data": {"id": 1, "amount": 150000}})
+    response = client.post("/webhooks/casso/", data=body, content_type="application/json",
+                           HTTP_X_CASSO_SIGNATURE=f"t={stamp},v1={'0' * 128}")
+    assert response.status_code == 401
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("text", ["150.000", "150,000", "1.500.000", "150.5"])
+def test_a_bank_amount_written_with_separators_is_malformed_not_150(text):
+    with pytest.raises(banknotify.MalformedBody):
+        banknotify._amount(text)
+    assert banknotify._amount("150000") == 150000 and banknotify._amount(150000) == 150000
+    assert banknotify._amount(150000.0) == 150000
