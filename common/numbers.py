@@ -57,3 +57,10 @@ class WholeNumberSerializerField(serializers.IntegerField):
             except ValidationError as exc:
                 raise serializers.ValidationError(exc.messages) from exc
         return super().to_internal_value(data)
+
+
+def query_id(value):
+    """A primary key from a query string, or None: str.isdigit() also takes `²` and 5,000 digits,
+    which int() or the database then refuse with a 500."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None

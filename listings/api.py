@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from common.exceptions import DomainError
 from common.money import MoneySerializerField
-from common.numbers import WholeNumberSerializerField
+from common.numbers import WholeNumberSerializerField, query_id
 from producers.selectors import producers_for, products_for
 
 from . import selectors, services
@@ -97,8 +97,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         queryset = selectors.listings_for(self.request.user).order_by("-id")
         # `marketplace_account` is the public name of the account filter.
-        account = self.request.query_params.get("marketplace_account")
-        if account and account.isdigit():
+        account = query_id(self.request.query_params.get("marketplace_account"))
+        if account is not None:
             queryset = queryset.filter(account_id=account)
         return queryset
 

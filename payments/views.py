@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.numbers import query_id
 from common.views import run_and_report
 from producers import authority
 from producers.selectors import (
@@ -278,8 +279,8 @@ def transactions(request):
     """Sales history of every producer the user sees (officers: the province; ?producer= narrows)."""
     queryset = transactions_for(request.user)
     producer = None
-    if request.GET.get("producer", "").isdigit():
-        producer = get_object_or_404(producers_for(request.user), pk=request.GET["producer"])
+    if (producer_id := query_id(request.GET.get("producer"))) is not None:
+        producer = get_object_or_404(producers_for(request.user), pk=producer_id)
         queryset = queryset.filter(producer=producer)
     context = _sales_context(request, queryset)
     context.update({"producer": producer, "is_officer": is_officer(request.user),
@@ -318,8 +319,8 @@ def manual_sale(request):
     products = products_for(request.user).filter(producer__memberships__user=request.user).order_by(
         "producer__name", "name")
     initial = {"occurred_on": timezone.localdate(), "quantity": 1}
-    if request.GET.get("product", "").isdigit():
-        initial["product"] = products.filter(pk=request.GET["product"]).first()
+    if (product_id := query_id(request.GET.get("product"))) is not None:
+        initial["product"] = products.filter(pk=product_id).first()
     form = ManualSaleForm(request.POST or None, request.FILES or None, products=products, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

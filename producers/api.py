@@ -79,7 +79,7 @@ class IntegerFilter(filters.NumberFilter):
 
 
 class ProductFilter(filters.FilterSet):
-    commune = IntegerFilter(field_name="producer__commune")
+    commune = IntegerFilter(field_name="producer__commune", min_value=0, max_value=2**31 - 1)
     stars = filters.TypedChoiceFilter(choices=[(3, "3"), (4, "4"), (5, "5")], coerce=int)
 
     class Meta:
