@@ -91,7 +91,7 @@ def filters_from_params(params):
             value = int(raw)
         except (TypeError, ValueError):
             raise DomainError(_("Giá trị không hợp lệ."), fields={name: [_("Giá trị không hợp lệ.")]}) from None
-        if allowed is not None and value not in allowed:
+        if not 0 <= value < 2**31 or (allowed is not None and value not in allowed):
             raise DomainError(_("Giá trị không hợp lệ."), fields={name: [_("Giá trị không hợp lệ.")]})
         return value
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from common.numbers import query_id
 from common.views import run_and_report
 
 from . import selectors, services
@@ -121,7 +122,7 @@ def publish(request):
     shops = selectors.accounts_for(request.user).filter(producer__in=producers, status="connected")
     initial = {}
     if request.GET.get("product"):
-        initial["products"] = products.filter(pk__in=request.GET.getlist("product"))
+        initial["products"] = products.filter(pk__in=[query_id(v) for v in request.GET.getlist("product")])
     form = BulkPublishForm(request.POST or None, products=products, accounts=shops, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

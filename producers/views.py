@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import throttling
 from common.exceptions import DomainError
+from common.numbers import query_id
 
 from . import authority, privacy, selectors, services
 from .forms import (
@@ -248,7 +249,10 @@ def product_create(request):
     editable = Producer.objects.filter(memberships__user=request.user)
     if selectors.is_officer(request.user) and request.GET.get("producer"):
         editable = Producer.objects.all()
-    producer = get_object_or_404(editable, pk=request.GET.get("producer")) if request.GET.get("producer") else editable.first()
+    if request.GET.get("producer"):
+        producer = get_object_or_404(editable, pk=query_id(request.GET["producer"]) or 0)
+    else:
+        producer = editable.first()
     if producer is None:
         messages.warning(request, _("Bạn cần thuộc một chủ thể OCOP để thêm sản phẩm."))
         return redirect("portal:home")

@@ -29,3 +29,13 @@ def test_api_product_filter_by_commune(officer, value):
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(officer)
     assert api.get("/api/products/", {"commune": value}).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 30, "\x00"])
+def test_portal_pages_preselecting_from_the_query(client, owner, officer, value):
+    client.raise_request_exception = False
+    for who in (owner, officer):
+        client.force_login(who)
+        assert client.get(reverse("portal:product_create"), {"producer": value}).status_code in (302, 404)
+        assert client.get(reverse("listings:publish"), {"product": value}).status_code == 200
+        assert client.get(reverse("dashboard:index"), {"commune": value}).status_code < 500
