@@ -34,6 +34,8 @@ MESSAGES = {
     "thousands": _("“%(value)s”: chỉ viết “k” ngay sau các chữ số (ví dụ 150k); nếu không, hãy viết đủ "
                    "số tiền, ví dụ 1.500.000."),
     "negative": _("Số tiền không được âm."),
+    "json_number": _("Số tiền %(value)s được gửi dạng số thập phân JSON nên không rõ ý; hãy gửi số nguyên "
+                     "(150000) hoặc chuỗi (\"150.000\")."),
     "min_value": _("Số tiền tối thiểu là %(limit)s."),
     "max_value": _("Số tiền tối đa là %(limit)s."),
 }
@@ -74,10 +76,22 @@ def _read_digits(number, text):
     return int("".join(groups))
 
 
+class WrittenNumber(float):
+    """A JSON number written with a decimal point or an exponent, remembering how (common.parsers):
+    `150.000` in a request body is a float 150.0 to json, but for money it is ambiguous."""
+
+    def __new__(cls, text):
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+
 def parse_vnd(value, *, min_value=0, max_value=MONEY_CEILING):
     """An amount in đồng from what a person typed (or a JSON number); ValidationError otherwise."""
     if isinstance(value, bool):
         _refuse("invalid", str(value))
+    if isinstance(value, WrittenNumber):
+        _refuse("json_number", value.written)
     if isinstance(value, float):
         if not value.is_integer():
             _refuse("decimal", repr(value))
