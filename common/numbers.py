@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .money import WrittenNumber
+
 _SPACES = " \u00a0\u202f\u2009"
 _GROUPED = re.compile(rf"[1-9][0-9]{{0,2}}(?P<sep>[.,{_SPACES}])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*")
 NOT_WHOLE = _("“%(value)s” không phải số nguyên. Hãy viết như 1000 hoặc 1.000.")
@@ -51,6 +53,8 @@ class WholeNumberSerializerField(serializers.IntegerField):
     """An integer in JSON, or a string typed as a person writes it (`"1.000"` is 1000)."""
 
     def to_internal_value(self, data):
+        if isinstance(data, WrittenNumber):  # `1.000` as a JSON number: json says 1.0
+            raise serializers.ValidationError(NOT_WHOLE % {"value": data.written}, code="invalid")
         if isinstance(data, str):
             try:
                 data = ungroup(data)

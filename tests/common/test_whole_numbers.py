@@ -87,3 +87,15 @@ def test_product_weight_through_the_api(owner, producer):
     serializer.is_valid()
     assert "weight_grams" not in serializer.errors
     assert serializer.validated_data["weight_grams"] == 1000
+
+
+@pytest.mark.parametrize("number", ["1.000", "1000.0", "1e3"])
+def test_a_count_sent_as_a_json_number_with_a_decimal_point_is_refused(owner, producer, number):
+    product = OcopProductFactory(producer=producer, price=150000)
+    api = APIClient()
+    api.force_authenticate(owner)
+    response = api.post("/api/transactions/", data='{"product": %d, "quantity": %s, "amount": 150000, '
+                        '"occurred_at": "%s"}' % (product.pk, number, (timezone.now() - timedelta(hours=1)).isoformat()),
+                        content_type="application/json")
+    assert response.status_code == 400 and "quantity" in response.json()["fields"], response.content
+    assert not Transaction.objects.exists()
