@@ -102,8 +102,16 @@ def _number_holder(account):
             .exclude(producer_id=account.producer_id).select_related("producer").first())
 
 
+def _held_before_by_another(account):
+    """Another producer's approved account with this bank and number, archived: its printed labels
+    still count for it (receiving_account), so a newcomer's claim waits for an officer too."""
+    return (BankAccount.objects.filter(bank_id=account.bank_id, account_number=account.account_number,
+                                       is_active=False, review_status=APPROVED)
+            .exclude(producer_id=account.producer_id).exists())
+
+
 def _review_reason(account):
-    if _number_holder(account) is not None:
+    if _number_holder(account) is not None or _held_before_by_another(account):
         return _("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
     if not holder_fits(account.producer, account.holder_name):
         return _("Tên chủ tài khoản không khớp với tên chủ thể hay người đại diện; cán bộ Sở cần xác nhận "

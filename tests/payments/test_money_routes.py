@@ -141,3 +141,15 @@ def test_an_officer_who_is_a_member_does_not_decide_its_own_producers_accounts(c
     services.bank_account_approve(user=officer, account=pending)
     pending.refresh_from_db()
     assert pending.review_status == BankAccount.Review.APPROVED
+
+
+def test_a_number_another_producer_archived_waits_for_an_officer(owner, producer, account, other_owner_and_producer):
+    # given the owner archives an account whose number is still on printed labels
+    thief, theirs = other_owner_and_producer
+    services.bank_account_archive(user=owner, account=account)
+    # when another producer registers that number with a holder name that fits itself
+    claimed = services.bank_account_create(user=thief, producer=theirs, bank=account.bank,
+                                           account_number=account.account_number, holder_name=theirs.representative)
+    # then it is not usable until an officer has looked: the number was someone else's
+    assert claimed.review_status == BankAccount.Review.PENDING and not claimed.is_default
+    assert "chủ thể khác" in claimed.review_reason
