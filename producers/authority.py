@@ -6,7 +6,8 @@ Every service, view and API path asks these rules; templates use them to hide wh
   officers may not either: they verify and confirm, they do not act as the producer.
 - Members (owner or staff) print labels: a label's code always pays into the owner-chosen default
   account. Members record sales; officers do not record them for a producer.
-- A self-reported sale is confirmed by an officer who did not record it (four eyes).
+- A self-reported sale is confirmed by an officer who did not record it and is not a member of its
+  producer (four eyes); the same holds for the bank accounts in the officers' queue.
 - Officers decide the bank accounts waiting in their queue (a number claimed twice, a holder name
   that does not fit the producer).
 """
@@ -46,7 +47,8 @@ def can_review_bank_account(user, account):
 
 
 def can_confirm_sale(user, sale):
-    return is_officer(user) and sale.recorded_by_id != user.pk
+    return (is_officer(user) and sale.recorded_by_id != user.pk
+            and membership_of(user, sale.producer) is None)
 
 
 def require_payout_owner(user, producer):
@@ -91,4 +93,9 @@ def require_sale_confirmer(user, sale):
     if sale.recorded_by_id == user.pk:
         raise PermissionDenied(
             _("Người ghi nhận doanh số không được tự xác nhận: cần một cán bộ khác."), code="four_eyes"
+        )
+    if membership_of(user, sale.producer) is not None:
+        raise PermissionDenied(
+            _("Cán bộ là thành viên của chủ thể không được xác nhận doanh số của chủ thể đó: cần một cán bộ khác."),
+            code="four_eyes",
         )

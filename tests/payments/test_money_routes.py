@@ -153,3 +153,27 @@ def test_a_number_another_producer_archived_waits_for_an_officer(owner, producer
     # then it is not usable until an officer has looked: the number was someone else's
     assert claimed.review_status == BankAccount.Review.PENDING and not claimed.is_default
     assert "chủ thể khác" in claimed.review_reason
+
+
+def test_an_officer_who_is_a_member_does_not_confirm_its_producers_sales(producer, product, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # given an officer who owns the producer, and a sale its staff recorded
+    insider = make_officer(username="canbo-chuho2")
+    Membership.objects.create(user=insider, producer=producer, role=Membership.Role.OWNER)
+    staff, _ = make_member(producer=producer, role=Membership.Role.STAFF, username="nv2")
+    sale = services.manual_sale_create(user=staff, product=product, quantity=1, amount=150000,
+                                       occurred_at=timezone.now() - timedelta(hours=2))
+    # then the insider cannot confirm it (service and API); an officer from outside can
+    with pytest.raises(PermissionDenied):
+        services.manual_sale_confirm(user=insider, transaction_obj=sale)
+    api = APIClient()
+    api.force_authenticate(insider)
+    assert api.post(f"/api/transactions/{sale.pk}/confirm/").status_code == 403
+    sale.refresh_from_db()
+    assert sale.confirmed_by is None
+    services.manual_sale_confirm(user=officer, transaction_obj=sale)
+    sale.refresh_from_db()
+    assert sale.confirmed_by == officer
