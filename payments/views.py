@@ -301,6 +301,7 @@ def transaction_detail(request, pk):
     tx = get_object_or_404(transactions_for(request.user).select_related("inbound_event", "listing"), pk=pk)
     return render(request, "payments/transaction_detail.html", {
         "tx": tx, "is_officer": is_officer(request.user), "reject_form": RejectSaleForm(),
+        "confirmable": authority.can_confirm_sale(request.user, tx),
     })
 
 
@@ -390,6 +391,8 @@ def _require_officer_page(request):
 def confirmations(request):
     _require_officer_page(request)
     page = Paginator(pending_manual_sales(), 50).get_page(request.GET.get("page"))
+    for tx in page:
+        tx.confirmable = authority.can_confirm_sale(request.user, tx)
     return render(request, "payments/confirmations.html", {"page": page, "reject_form": RejectSaleForm()})
 
 

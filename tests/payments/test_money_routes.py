@@ -155,7 +155,7 @@ def test_a_number_another_producer_archived_waits_for_an_officer(owner, producer
     assert "chủ thể khác" in claimed.review_reason
 
 
-def test_an_officer_who_is_a_member_does_not_confirm_its_producers_sales(producer, product, officer):
+def test_an_officer_who_is_a_member_does_not_confirm_its_producers_sales(client, producer, product, officer):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -172,6 +172,9 @@ def test_an_officer_who_is_a_member_does_not_confirm_its_producers_sales(produce
     api = APIClient()
     api.force_authenticate(insider)
     assert api.post(f"/api/transactions/{sale.pk}/confirm/").status_code == 403
+    client.force_login(insider)
+    for page in (reverse("payments:confirmations"), reverse("payments:transaction", args=[sale.pk])):
+        assert reverse("payments:confirm_sale", args=[sale.pk]) not in client.get(page).content.decode()
     sale.refresh_from_db()
     assert sale.confirmed_by is None
     services.manual_sale_confirm(user=officer, transaction_obj=sale)
