@@ -51,6 +51,21 @@ def can_confirm_sale(user, sale):
             and membership_of(user, sale.producer) is None)
 
 
+def can_verify_producer(user, producer):
+    """An officer does not verify, suspend or reinstate a producer they are a member of."""
+    return is_officer(user) and membership_of(user, producer) is None
+
+
+def require_producer_verifier(user, producer):
+    if not is_officer(user):
+        raise PermissionDenied(_("Chỉ cán bộ Sở Công Thương mới được xác minh chủ thể."))
+    if not can_verify_producer(user, producer):
+        raise PermissionDenied(
+            _("Cán bộ là thành viên của chủ thể không được tự xác minh chủ thể đó: cần một cán bộ khác."),
+            code="four_eyes",
+        )
+
+
 def require_payout_owner(user, producer):
     if not can_manage_payout(user, producer):
         raise PermissionDenied(

@@ -16,7 +16,7 @@ from common.exceptions import DomainError, PermissionDenied
 from . import authority
 from .models import MAX_PHOTOS_PER_PRODUCT, Invitation, Membership, OcopProduct, Producer, ProductPhoto
 from .photos import file_too_large, normalise_photo
-from .selectors import can_edit_producer, is_officer, is_owner
+from .selectors import can_edit_producer, is_owner
 from .text import name_key
 from .validators import normalize_phone
 
@@ -100,8 +100,7 @@ def producer_update(*, producer, user, **fields):
 
 
 def producer_set_status(*, producer, user, status, note=""):
-    if not is_officer(user):
-        raise PermissionDenied(_("Chỉ cán bộ Sở Công Thương mới được xác minh chủ thể."))
+    authority.require_producer_verifier(user, producer)
     producer.set_status(status, by=user, note=note)
     return producer
 

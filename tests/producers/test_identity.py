@@ -65,3 +65,20 @@ def test_saving_unchanged_identity_fields_is_not_an_identity_change(staff, produ
     services.producer_update(producer=producer, user=staff, name=producer.name, address="Bản Lướt")
     producer.refresh_from_db()
     assert producer.address == "Bản Lướt"
+
+
+def test_an_officer_who_is_a_member_does_not_verify_their_own_producer(client, officer, producer):
+    from producers.models import Producer
+
+    # given an officer who is also a member of a pending producer
+    Producer.objects.filter(pk=producer.pk).update(status=Producer.Status.PENDING)
+    producer.refresh_from_db()
+    Membership.objects.create(user=officer, producer=producer, role=Membership.Role.STAFF)
+    # when they verify it, through the service or the officers' queue
+    with pytest.raises(PermissionDenied):
+        services.producer_set_status(producer=producer, user=officer, status=Producer.Status.VERIFIED)
+    client.force_login(officer)
+    client.post(reverse("portal:producer_set_status", args=[producer.pk]), {"status": "verified"})
+    # then it stays pending: another officer decides
+    producer.refresh_from_db()
+    assert producer.status == Producer.Status.PENDING
