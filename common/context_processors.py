@@ -12,7 +12,7 @@ NAVIGATION = [
     ("payments:codes", _("Mã QR"), "member"),
     ("payments:transactions", _("Giao dịch"), "member"),
     ("portal:verification_queue", _("Chờ xác minh"), "officer"),
-    ("payments:bank_account_reviews", _("Tài khoản chờ duyệt"), "officer"),
+    ("payments:bank_account_reviews", _("Tài khoản chờ xác nhận"), "officer"),
     ("portal:all_producers", _("Chủ thể"), "officer"),
     ("portal:all_products", _("Sản phẩm toàn tỉnh"), "officer"),
     ("portal:import", _("Nhập danh sách"), "officer"),

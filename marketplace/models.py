@@ -55,7 +55,7 @@ class SandboxOrder(models.Model):
     class Status(models.TextChoices):
         COMPLETED = "completed", _("Hoàn thành")
         PENDING = "pending", _("Đang xử lý")
-        CANCELLED = "cancelled", _("Đã huỷ")
+        CANCELLED = "cancelled", _("Đã hủy")
         REFUNDED = "refunded", _("Đã hoàn tiền")
 
     shop_id = models.CharField(_("mã gian hàng"), max_length=64, db_index=True)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, override
 
 from common.exceptions import INFRASTRUCTURE_ERRORS, DomainError, PermissionDenied
 from producers import authority
@@ -110,12 +111,18 @@ def _held_before_by_another(account):
             .exclude(producer_id=account.producer_id).exists())
 
 
+# Stored as the Vietnamese msgid and translated where it is shown (the reader's language, not the
+# language of whoever saved the account).
+REASON_HELD_BY_ANOTHER = gettext_noop("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
+REASON_HOLDER_UNFIT = gettext_noop("Tên chủ tài khoản không khớp với tên chủ thể hay người đại diện; cán bộ Sở "
+                                   "cần xác nhận trước khi dùng.")
+
+
 def _review_reason(account):
     if _number_holder(account) is not None or _held_before_by_another(account):
-        return _("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
+        return REASON_HELD_BY_ANOTHER
     if not holder_fits(account.producer, account.holder_name):
-        return _("Tên chủ tài khoản không khớp với tên chủ thể hay người đại diện; cán bộ Sở cần xác nhận "
-                 "trước khi dùng.")
+        return REASON_HOLDER_UNFIT
     return ""
 
 
@@ -180,10 +187,10 @@ def bank_account_create(*, user, producer, bank, account_number, holder_name, is
         if is_new:
             account.pk, account._state.adding = None, True
         account.review_status = PENDING
-        account.review_reason = _("Số tài khoản này đã thuộc một chủ thể khác; cán bộ Sở cần xác nhận trước khi dùng.")
+        account.review_reason = REASON_HELD_BY_ANOTHER
         _save_account(account, make_default=False, user=user)
-    _payout_changed(account, user=user, action=_("thêm") if usable and account.review_status == APPROVED
-                    else _("thêm (chờ cán bộ Sở xác nhận)"))
+    _payout_changed(account, user=user, action=gettext_lazy("thêm") if usable and account.review_status == APPROVED
+                    else gettext_lazy("thêm (chờ cán bộ Sở xác nhận)"))
     return account
 
 
@@ -196,7 +203,7 @@ def bank_account_set_default(*, user, account):
                           code="account_not_usable")
     if not account.is_default:
         _save_account(account, make_default=True, user=user)
-        _payout_changed(account, user=user, action=_("đặt làm tài khoản mặc định"))
+        _payout_changed(account, user=user, action=gettext_lazy("đặt làm tài khoản mặc định"))
     return account
 
 
@@ -218,7 +225,7 @@ def bank_account_archive(*, user, account):
             if successor:
                 successor.is_default = True
                 successor.save(update_fields=["is_default"])
-    _payout_changed(account, user=user, action=_("xoá"))
+    _payout_changed(account, user=user, action=gettext_lazy("xoá"))
     return account
 
 
@@ -242,7 +249,7 @@ def bank_account_approve(*, user, account, note=""):
         _save_account(account, make_default=not _has_usable_default(account.producer, exclude=account), user=user)
     except IntegrityError as exc:
         raise DomainError(_("Số tài khoản này vừa được xác nhận cho chủ thể khác."), code="number_taken") from exc
-    _payout_changed(account, user=user, action=_("xác nhận (cán bộ Sở)"))
+    _payout_changed(account, user=user, action=gettext_lazy("xác nhận (cán bộ Sở)"))
     return account
 
 
@@ -255,7 +262,7 @@ def bank_account_reject(*, user, account, reason=""):
     account.review_status, account.review_note = REJECTED, (reason or "")[:300]
     account.reviewed_by, account.reviewed_at = user, timezone.now()
     _save_account(account, make_default=False, user=user)
-    _payout_changed(account, user=user, action=_("từ chối (cán bộ Sở)"))
+    _payout_changed(account, user=user, action=gettext_lazy("từ chối (cán bộ Sở)"))
     return account
 
 
@@ -267,7 +274,13 @@ def _person(user):
 
 
 def _payout_changed(account, *, user, action):
-    """Every owner with an e-mail is told, after commit, of each change to where the money goes."""
+    """Every owner with an e-mail is told, after commit, of each change to where the money goes, in
+    the site's language (the owners', not the language of whoever made the change)."""
+    with override(settings.LANGUAGE_CODE):
+        _payout_changed_mail(account, user=user, action=str(action))
+
+
+def _payout_changed_mail(account, *, user, action):
     from producers.models import Membership
 
     producer = account.producer

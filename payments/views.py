@@ -111,7 +111,7 @@ def bank_accounts(request):
             else:
                 if account.is_pending:
                     messages.warning(request, _("Đã thêm tài khoản; tài khoản chờ cán bộ Sở xác nhận: %(reason)s")
-                                     % {"reason": account.review_reason})
+                                     % {"reason": _(account.review_reason)})
                 else:
                     messages.success(request, _("Đã thêm tài khoản ngân hàng."))
                 return redirect("payments:bank_accounts")
@@ -129,7 +129,7 @@ def bank_accounts(request):
 def bank_account_delete(request, pk):
     account = get_object_or_404(bank_accounts_for(request.user), pk=pk)
     return run_and_report(request, lambda: services.bank_account_archive(user=request.user, account=account),
-                          _("Đã xóa tài khoản %(account)s.") % {"account": account.account_number},
+                          _("Đã xoá tài khoản %(account)s.") % {"account": account.account_number},
                           "payments:bank_accounts")
 
 

@@ -105,7 +105,7 @@ class SandboxConnector(Connector):
         started = time.monotonic()
         if not code.startswith(TOKEN_PREFIX):
             self._record("auth.token", {"shop_id": shop_id}, started, error="invalid_code", status=401)
-            raise AuthError(_("Sàn thử nghiệm: mã uỷ quyền không hợp lệ."), code="invalid_code")
+            raise AuthError(_("Sàn thử nghiệm: mã ủy quyền không hợp lệ."), code="invalid_code")
         credentials = self._new_credentials(shop_id or "sbx-" + secrets.token_hex(4))
         self._record("auth.token", {"shop_id": credentials.shop_id}, started, response={"ok": True})
         return credentials
@@ -118,7 +118,7 @@ class SandboxConnector(Connector):
         ):
             self._record("auth.refresh", {"shop_id": credentials.shop_id}, started, error="invalid_refresh",
                          status=401)
-            raise AuthError(_("Sàn thử nghiệm: phiên uỷ quyền đã hết hạn, hãy kết nối lại gian hàng."),
+            raise AuthError(_("Sàn thử nghiệm: phiên ủy quyền đã hết hạn, hãy kết nối lại gian hàng."),
                             code="invalid_refresh_token")
         fresh = self._new_credentials(credentials.shop_id)
         fresh.refresh_expires_at = credentials.refresh_expires_at or fresh.refresh_expires_at

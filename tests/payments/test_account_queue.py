@@ -250,3 +250,24 @@ def test_sepay_and_casso_racing_on_many_transfers_count_each_once(webhook_secret
     assert Transaction.objects.count() == 20
     states = list(InboundEvent.objects.values_list("state", flat=True))
     assert sorted(set(states)) == ["duplicate", "matched"] and states.count("matched") == 20
+
+
+def test_the_reason_reads_in_the_readers_language_and_owners_are_told_in_the_sites(
+        client, owner, account, thief, vietcombank, mailoutbox, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    owner.email = "chu@htx.vn"
+    owner.save(update_fields=["email"])
+    user, producer = thief
+    # given a claim made while its author browses in English
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        taken = claim(user, producer, vietcombank, account.account_number)
+    # then what is stored is the Vietnamese text, shown to an English reader in English
+    assert "chủ thể khác" in taken.review_reason
+    client.force_login(user)
+    page = client.get(reverse("payments:bank_accounts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "chủ thể khác" not in page and "another" in page.lower()
+    # and the owner who made an English-language change is still notified in Vietnamese
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.bank_account_archive(user=owner, account=account)
+    assert mailoutbox and "tài khoản nhận tiền" in mailoutbox[-1].subject

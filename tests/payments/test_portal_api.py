@@ -123,7 +123,7 @@ def test_bank_accounts_add_and_delete(client, owner, producer, vietcombank):
                             "holder_name": "A"})
     assert bad.status_code == 200 and "Số tài khoản chỉ gồm chữ số" in bad.content.decode()
     deleted = client.post(reverse("payments:bank_account_delete", args=[account.pk]), follow=True)
-    assert "Đã xóa tài khoản 0071001234567." in deleted.content.decode()
+    assert "Đã xoá tài khoản 0071001234567." in deleted.content.decode()
     account.refresh_from_db()
     assert not account.is_active
     assert "0071001234567" not in client.get(url).content.decode()
