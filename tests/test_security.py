@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,16 +46,7 @@ def test_argon2_hashes_passwords_outside_tests():
 
 
 def test_production_settings_pass_the_deployment_checks():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "ocop.laocai.gov.vn",
-        "DATABASE_URL": "postgres://ocop@127.0.0.1:5432/ocop",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "FIELD_ENCRYPTION_KEY": "0" * 43 + "=",
-    })
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -1,5 +1,4 @@
 """A FIELD_ENCRYPTION_KEY that is not a Fernet key stops `manage.py check` (and so `--deploy`)."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,16 +33,8 @@ def test_valid_keys_or_none_pass(settings, key):
 
 
 def test_check_deploy_refuses_the_example_files_placeholder():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "ocop.laocai.gov.vn",
-        "DATABASE_URL": "postgres://ocop@127.0.0.1:5432/ocop",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "FIELD_ENCRYPTION_KEY": "generate-with-python-c-from-cryptography.fernet-import-Fernet-print-Fernet.generate_key",
-    })
+    env = production_env(
+        FIELD_ENCRYPTION_KEY="generate-with-python-c-from-cryptography.fernet-import-Fernet-print-Fernet.generate_key")
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode != 0
