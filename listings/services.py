@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import INFRASTRUCTURE_ERRORS, DomainError, PermissionDenied
+from marketplace import ratelimit
 from marketplace.connectors.base import (
     AuthError,
     ConnectorError,
@@ -32,7 +33,6 @@ from marketplace.connectors.registry import UnknownConnector, get_connector
 from producers.models import Membership, Producer
 from producers.selectors import membership_of
 
-from . import ratelimit
 from .models import (
     FEED_MARKETPLACES,
     OAUTH_MARKETPLACES,

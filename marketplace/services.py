@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from common import jsonbody
 from common.exceptions import DomainError, PermissionDenied
-from listings import ratelimit
 from listings.models import Listing, Marketplace, MarketplaceAccount
 from listings.services import (
     AccountUnavailable,
@@ -36,6 +35,7 @@ from listings.services import (
 from payments.models import InboundEvent
 from payments.services import inbound_event_process, inbound_event_receive, record_marketplace_order
 
+from . import ratelimit
 from .connectors.base import AuthError, ConnectorError, TransientError
 from .connectors.registry import UnknownConnector, get_connector
 

@@ -4,11 +4,10 @@ import logging
 from celery import shared_task
 
 from common.exceptions import DomainError
-from listings import ratelimit
 from listings.models import MarketplaceAccount
 from listings.services import retry_delay
 
-from . import services
+from . import ratelimit, services
 from .connectors.base import TransientError
 
 logger = logging.getLogger(__name__)

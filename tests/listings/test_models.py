@@ -5,10 +5,10 @@ from django.db import connection
 from django.utils import timezone
 
 from common.exceptions import InvalidTransition
-from listings import ratelimit
 from listings.models import Listing, MarketplaceAccount
 from listings.redaction import redact, redact_url
 from listings.services import retry_delay
+from marketplace import ratelimit
 
 pytestmark = pytest.mark.django_db
 S = Listing.Status
