@@ -1,7 +1,7 @@
 """Demo sales for `make demo`: bank accounts, VietQR codes and a few months of sales.
 
 `seed(stdout, base=None)` is idempotent: every sale has a fixed external id ("demo:..."), so a
-second run creates nothing. Sales are written through services' `_create_once`, i.e. instance
+second run creates nothing. Sales are written through services' `create_once`, i.e. instance
 saves (the dashboard's signals see them). The history is deterministic (seeded random).
 """
 import json
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from producers.models import OcopProduct, Producer
 
 from .models import Bank, BankAccount, InboundEvent, Transaction
-from .services import _create_once, banks_load, payment_code_for_product
+from .services import banks_load, payment_code_for_product
+from .services.sales import create_once
 
 BANKS = ["970436", "970418", "970405", "970422"]  # Vietcombank, BIDV, Agribank, MB
 MONTHS = 6
@@ -70,14 +71,14 @@ def seed(stdout, base=None):
                 }
                 if manual:
                     confirmed = officer is not None and when < now - timedelta(days=14)
-                    _tx, was_created = _create_once(
+                    _tx, was_created = create_once(
                         source=Transaction.Source.MANUAL, dedup_scope="manual",
                         external_id=f"demo:{product.pk}:{number}", recorded_by=owner,
                         note=_("Bán tại chợ phiên"), confirmed_by=officer if confirmed else None,
                         confirmed_at=when + timedelta(days=3) if confirmed else None, **values,
                     )
                 else:
-                    _tx, was_created = _create_once(
+                    _tx, was_created = create_once(
                         source=Transaction.Source.BANK_TRANSFER, dedup_scope=f"bank:{account.account_number}",
                         external_id=f"demo:{product.pk}:{number}", payment_code=code,
                         note=f"MBVCB.{3278600000 + product.pk * 10 + number}.{code.purpose}.CT tu NGUYEN VAN A",

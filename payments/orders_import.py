@@ -36,7 +36,8 @@ from producers import authority
 
 from .banknotify import VIETNAM
 from .models import Transaction
-from .services import _create_once, _set_status, order_line_external_id, product_for_marketplace_line
+from .services.orders import order_line_external_id, product_for_marketplace_line
+from .services.sales import create_once, set_status
 
 SHOPEE, LAZADA = "shopee", "lazada"
 HEADER_SCAN_ROWS = 30
@@ -278,7 +279,7 @@ def _import_line(line, *, marketplace, producer, account, user):
         return result
     try:
         with transaction.atomic():
-            tx, created = _create_once(
+            tx, created = create_once(
                 source=Transaction.Source.IMPORT, dedup_scope=f"{marketplace}:producer:{producer.pk}",
                 external_id=external_id, product=product, producer=producer, marketplace_account=account,
                 listing=listing, marketplace=marketplace, quantity=max(1, line.quantity), amount=line.amount,
@@ -286,7 +287,7 @@ def _import_line(line, *, marketplace, producer, account, user):
             )
             if created:
                 result.status = CREATED
-            elif _set_status(tx, status):
+            elif set_status(tx, status):
                 result.status, result.changed_fields = UPDATED, [_("trạng thái")]
             else:
                 result.status = UNCHANGED

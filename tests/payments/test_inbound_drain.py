@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from payments import services, tasks
+from payments.services import inbound
 from payments.models import InboundEvent, Transaction
 
 from .conftest import load, raw
@@ -25,7 +26,7 @@ def shared_cache(settings):
     """A broker and a cache every process shares (Redis in production): locmem plays it here."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     cache.delete(services.DRAIN_QUEUED_KEY)
-    with mock.patch.object(services, "_cache_is_shared", return_value=True), \
+    with mock.patch.object(inbound, "_cache_is_shared", return_value=True), \
             mock.patch.object(tasks.drain_inbound_events, "delay") as drain_delay, \
             mock.patch.object(tasks.process_inbound_event, "delay") as event_delay:
         yield drain_delay, event_delay
@@ -73,7 +74,7 @@ def test_an_event_stored_after_the_drain_started_queues_another(shared_cache, st
             receive(1, django_capture_on_commit_callbacks)
         return result
 
-    with mock.patch.object(services, "inbound_event_process", side_effect=process_and_receive_meanwhile):
+    with mock.patch.object(inbound, "inbound_event_process", side_effect=process_and_receive_meanwhile):
         services.inbound_events_drain()
     # the second event queued its own drain (the flag was down), so it is not left waiting
     assert drain_delay.call_count == 2
@@ -121,7 +122,7 @@ def test_when_the_broker_refuses_the_drain_the_flag_is_taken_down(shared_cache, 
 def test_without_a_shared_cache_each_event_gets_its_own_task(settings, static_code,
                                                              django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with mock.patch.object(services, "_cache_is_shared", return_value=False), \
+    with mock.patch.object(inbound, "_cache_is_shared", return_value=False), \
             mock.patch.object(tasks.drain_inbound_events, "delay") as drain_delay, \
             mock.patch.object(tasks.process_inbound_event, "delay") as event_delay:
         event, _ = receive(0, django_capture_on_commit_callbacks)
@@ -132,10 +133,10 @@ def test_without_a_shared_cache_each_event_gets_its_own_task(settings, static_co
 
 def test_a_cache_per_process_is_not_shared(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    assert not services._cache_is_shared()
+    assert not inbound._cache_is_shared()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:6379/0"}}
-    assert services._cache_is_shared()
+    assert inbound._cache_is_shared()
 
 
 def test_the_drain_task_runs_the_drain(shared_cache, static_code, django_capture_on_commit_callbacks):
@@ -150,7 +151,7 @@ def test_outside_a_transaction_an_event_is_one_autocommitted_insert(static_code)
     counted on the first row and answered like the first."""
     assert not connection.in_atomic_block
     body = sepay_body(1)
-    with mock.patch.object(services, "inbound_events_process_soon") as soon:
+    with mock.patch.object(inbound, "inbound_events_process_soon") as soon:
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries:
