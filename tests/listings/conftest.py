@@ -6,6 +6,7 @@ from listings.models import Marketplace
 from producers.services import photo_add
 from tests.factories import OcopProductFactory, jpeg_bytes
 from tests.marketplace.fakes import lazada_fake, shopee_fake  # noqa: F401  (pytest fixtures)
+from tests.marketplace.order_fixtures import honey, shopee_account, tea  # noqa: F401  (pytest fixtures)
 
 
 @pytest.fixture
