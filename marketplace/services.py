@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from common import jsonbody
 from common.exceptions import DomainError, PermissionDenied
+from common.redaction import kept_headers
 from listings.models import Listing, Marketplace, MarketplaceAccount
 from listings.services import (
     AccountUnavailable,
@@ -51,7 +52,6 @@ ORDER_SYNC_OVERLAP = timedelta(minutes=10)
 FIRST_SYNC_WINDOW = timedelta(days=30)
 EVENT_MAX_RETRIES = 5
 LOST_PUSH_MAX_PAGES = 10
-KEPT_HEADERS = ("Authorization", "Content-Type", "User-Agent", "X-Forwarded-For", "X-Request-Id")
 
 
 # --- pushes ----------------------------------------------------------------------------------
@@ -125,11 +125,6 @@ def push_dedup_key(provider, payload):
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _kept_headers(headers):
-    lowered = {str(k).lower(): v for k, v in headers.items()}
-    return {name: lowered[name.lower()] for name in KEPT_HEADERS if name.lower() in lowered}
-
-
 def push_accept(*, provider, body, headers, url, now=None):
     """Verify a push with the marketplace's connector and store it. Raises PushRefused (nothing
     written) for a forged or tampered signature (401), a stale push or one without its `timestamp`
@@ -155,7 +150,7 @@ def push_accept(*, provider, body, headers, url, now=None):
     if sent_at is None or not (now - PUSH_MAX_AGE <= sent_at <= now + PUSH_MAX_SKEW):
         raise PushRefused(401, "stale push")
     return inbound_event_receive(
-        provider=provider, body=body, headers=_kept_headers(headers), dedup_key=push_dedup_key(provider, payload),
+        provider=provider, body=body, headers=kept_headers(headers), dedup_key=push_dedup_key(provider, payload),
     )
 
 

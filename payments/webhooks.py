@@ -15,23 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from common import jsonbody
+from common.redaction import kept_headers
 
 from . import banknotify, services
 
 logger = logging.getLogger(__name__)
-
-KEPT_HEADERS = ("Content-Type", "User-Agent", "X-SePay-Timestamp", "X-SePay-Signature", "X-Casso-Signature",
-                "X-Forwarded-For", "X-Request-Id")
-
-
-def _headers_subset(request):
-    """What is worth keeping of the headers: never the API key."""
-    kept = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
-    authorization = request.headers.get("Authorization", "")
-    if authorization:
-        kept["Authorization"] = authorization.split(" ", 1)[0] + " ***"
-    return kept
-
 
 def _refused(status, message):
     return JsonResponse({"success": False, "message": message}, status=status)
@@ -60,7 +48,7 @@ def sepay(request):
     except banknotify.MalformedBody as exc:
         return _refused(400, f"malformed body: {exc}")
     services.inbound_event_receive(
-        provider="sepay", body=body, headers=_headers_subset(request), dedup_key=notice.external_id,
+        provider="sepay", body=body, headers=kept_headers(request.headers), dedup_key=notice.external_id,
     )
     return JsonResponse({"success": True}, status=200)
 
@@ -83,6 +71,6 @@ def casso(request):
     except banknotify.MalformedBody as exc:
         return _refused(400, f"malformed body: {exc}")
     services.inbound_event_receive(
-        provider="casso", body=body, headers=_headers_subset(request), dedup_key=notice.external_id,
+        provider="casso", body=body, headers=kept_headers(request.headers), dedup_key=notice.external_id,
     )
     return JsonResponse({"success": True}, status=200)

@@ -5,8 +5,8 @@ from django.db import connection
 from django.utils import timezone
 
 from common.exceptions import InvalidTransition
+from common.redaction import redact, redact_url
 from listings.models import Listing, MarketplaceAccount
-from listings.redaction import redact, redact_url
 from listings.services import retry_delay
 from marketplace import ratelimit
 

@@ -42,3 +42,28 @@ def test_a_bank_amount_written_with_separators_is_malformed_not_150(text):
         banknotify._amount(text)
     assert banknotify._amount("150000") == 150000 and banknotify._amount(150000) == 150000
     assert banknotify._amount(150000.0) == 150000
+
+
+def test_a_bank_webhook_keeps_the_listed_headers_and_of_authorization_only_its_scheme(
+        client, webhook_secrets, static_code, django_capture_on_commit_callbacks):
+    from .conftest import sepay_key_headers
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/webhooks/sepay/", data=raw(load("sepay_in.json")), content_type="application/json",
+                               HTTP_COOKIE="sessionid=secret-cookie", HTTP_X_API_KEY="secret-extra",
+                               HTTP_X_REQUEST_ID="req-1", **sepay_key_headers())
+    assert response.status_code == 200
+    headers = InboundEvent.objects.get().headers
+    assert headers == {"Authorization": "Apikey ***", "Content-Type": "application/json", "X-Request-Id": "req-1"}
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("Apikey s3cret", "Apikey ***"), ("Bearer eyJhbGciOi.x.y", "Bearer ***"),
+    ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "***"), ("", None),
+    ("Apikey", "***"), ("sha256=abc def", "***"),
+])
+def test_one_rule_for_authorization_on_every_channel(given, kept):
+    from common.redaction import kept_headers
+
+    headers = kept_headers({"authorization": given, "X-Forwarded-For": "1.2.3.4", "X-Other": "x"})
+    assert headers.get("Authorization") == kept and headers["X-Forwarded-For"] == "1.2.3.4" and "X-Other" not in headers

@@ -1,4 +1,5 @@
-"""Secrets never reach a ListingAttempt row, even if a connector forgot to hide one."""
+"""One rule for secrets, for every record we keep: the call log (ListingAttempt, even if a connector
+forgot to hide one) and inbound events (the webhook headers kept)."""
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -37,3 +38,27 @@ def redact_url(url):
         return url
     query = [(k, MASK if _is_secret(k) or k in URL_SECRET_KEYS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+# What an inbound event keeps of a request's headers, whichever channel sent it (bank-notification
+# service or marketplace push). Authorization is kept apart: its scheme only, never its value.
+KEPT_HEADERS = (
+    "Content-Type", "User-Agent", "X-Forwarded-For", "X-Request-Id",
+    "X-SePay-Timestamp", "X-SePay-Signature", "X-Casso-Signature",
+)
+AUTH_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,19}) +\S")
+
+
+def masked_authorization(value):
+    """'Apikey s3cret' -> 'Apikey ***'; a bare value (a marketplace's signature) -> '***'."""
+    scheme = AUTH_SCHEME.match(value)
+    return f"{scheme.group(1)} {MASK}" if scheme else MASK
+
+
+def kept_headers(headers):
+    """The listed headers (names as listed, looked up without case) and the Authorization scheme."""
+    lowered = {str(name).lower(): str(value) for name, value in headers.items()}
+    kept = {name: lowered[name.lower()] for name in KEPT_HEADERS if name.lower() in lowered}
+    if lowered.get("authorization"):
+        kept["Authorization"] = masked_authorization(lowered["authorization"])
+    return kept
