@@ -5,9 +5,10 @@ A token bucket refilled in whole windows: a bucket of `burst` tokens per `burst 
 Each call takes a token with `cache.add` (create the window's counter) then `cache.incr`, both
 atomic in Redis, so workers on many machines share one bucket without a lock.
 
-settings.MARKETPLACE_RATE_LIMITS = {"shopee": (rate per second, burst), ...}; unknown
-marketplaces use "default". Marketplaces do not all publish their limits (Shopee does not; Lazada
-answers E901 when called too often; Tiki states 100 requests/s per seller): the defaults are modest.
+Each connector declares its `rate_limit`; settings.MARKETPLACE_RATE_LIMITS = {"shopee": (rate per
+second, burst), ...} overrides it, and its "default" entry applies to marketplaces that declare
+none (or are unknown). Marketplaces do not all publish their limits (Shopee does not; Lazada answers
+E901 when called too often; Tiki states 100 requests/s per seller): the declared rates are modest.
 """
 import math
 import time
@@ -15,13 +16,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULT_RATES = {
-    "default": (2.0, 4),
-    "shopee": (5.0, 10),
-    "lazada": (5.0, 10),
-    "tiki": (20.0, 40),
-    "sandbox": (50.0, 100),
-}
+from .connectors.base import RateLimit
+from .connectors.registry import UnknownConnector, connector_class
+
+DEFAULT_RATE = RateLimit(per_second=2.0, burst=4)
 
 
 class RateLimited(Exception):
@@ -31,9 +29,19 @@ class RateLimited(Exception):
 
 
 def rate_for(marketplace):
-    rates = {**DEFAULT_RATES, **getattr(settings, "MARKETPLACE_RATE_LIMITS", {})}
-    rate, burst = rates.get(marketplace, rates["default"])
-    return float(rate), max(int(burst), 1)
+    """(calls per second, burst) for a marketplace code."""
+    overrides = getattr(settings, "MARKETPLACE_RATE_LIMITS", {})
+    if marketplace in overrides:
+        rate, burst = overrides[marketplace]
+        return float(rate), max(int(burst), 1)
+    try:
+        declared = connector_class(marketplace).rate_limit
+    except UnknownConnector:
+        declared = None
+    if declared is None:
+        rate, burst = overrides.get("default", (DEFAULT_RATE.per_second, DEFAULT_RATE.burst))
+        return float(rate), max(int(burst), 1)
+    return float(declared.per_second), max(int(declared.burst), 1)
 
 
 def try_acquire(marketplace, shop_id, *, now=None):

@@ -315,7 +315,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Marketplaces: connectors registered by dotted path; base URLs overridable so tests use local fakes.
+# Marketplaces: one package each under marketplace/connectors/, enabled here by its connector's
+# dotted path (the registry's only list: choices, capabilities, names); base URLs overridable so
+# tests use local fakes.
 MARKETPLACE_CONNECTORS = env.list(
     "MARKETPLACE_CONNECTORS",
     default=[
@@ -323,10 +325,13 @@ MARKETPLACE_CONNECTORS = env.list(
         "marketplace.connectors.shopee.ShopeeConnector",
         "marketplace.connectors.lazada.LazadaConnector",
         "marketplace.connectors.tiki.TikiConnector",
-        "marketplace.connectors.feed.PostmartConnector",
-        "marketplace.connectors.feed.VosoConnector",
+        "marketplace.connectors.postmart.PostmartConnector",
+        "marketplace.connectors.voso.VosoConnector",
     ],
 )
+# Calls per second and burst per shop, overriding a connector's declared rate_limit:
+# {"shopee": (5.0, 10), "default": (2.0, 4)} ("default": marketplaces that declare none).
+MARKETPLACE_RATE_LIMITS = {}
 SHOPEE_API_BASE = env("SHOPEE_API_BASE", default="https://partner.shopeemobile.com")
 SHOPEE_PARTNER_ID = int(env("SHOPEE_PARTNER_ID", default="") or 0)  # empty in the env file: Shopee off
 SHOPEE_PARTNER_KEY = env("SHOPEE_PARTNER_KEY", default="")

@@ -1,1 +1,2 @@
-"""Marketplace connectors: one module per marketplace, all following `base.Connector`."""
+"""Marketplace connectors: one package per marketplace (its connector class exported by the
+package's `__init__`), all following `base.Connector`; `registry` lists those enabled in settings."""

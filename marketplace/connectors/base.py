@@ -1,4 +1,5 @@
-"""The connector contract: dataclasses in and out, one abstract base, three error kinds.
+"""The connector contract: dataclasses in and out, one abstract base, three error kinds, and
+what a marketplace declares about itself (`Capabilities`, `RateLimit`, how its pushes are read).
 
 The listings app only ever talks to marketplaces through this module: it builds a
 `ListingPayload`, calls a `Connector` method with the shop's `ShopCredentials`, stores every
@@ -13,6 +14,41 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
+
+from .pushes import content_key, epoch
+
+AUTH_KINDS = ("oauth", "api_key", "feed")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a marketplace can do, declared once on its connector class; everything else asks the
+    registry (`codes(auth="feed")`, `codes(orders_push=True)`) instead of keeping its own list.
+
+    `auth`: "oauth" (the seller consents on the marketplace's page), "api_key" (connected at once
+    with a shop name, no consent page: the sandbox) or "feed" (no seller API: a spreadsheet for
+    the onboarding team, then a pasted product URL).
+    `categories`: a product needs the marketplace's category (an administrator's CategoryMapping).
+    `lost_push_recovery`: the marketplace keeps the pushes we missed and gives them back."""
+
+    auth: str
+    orders_push: bool = False
+    orders_polling: bool = False
+    categories: bool = False
+    price_stock_updates: bool = False
+    lost_push_recovery: bool = False
+
+    def __post_init__(self):
+        if self.auth not in AUTH_KINDS:
+            raise ValueError(f"auth must be one of {AUTH_KINDS}, not {self.auth!r}")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Calls per second per shop and the burst allowed (settings.MARKETPLACE_RATE_LIMITS overrides)."""
+
+    per_second: float
+    burst: int
 
 
 @dataclass
@@ -138,13 +174,20 @@ class AuthError(ConnectorError):
 class Connector(ABC):
     code: str = ""
     name: str = ""
-    supports_api = True  # False for feed connectors (spreadsheet import, URL pasted by hand)
+    capabilities: Capabilities = Capabilities(auth="api_key")
+    rate_limit: RateLimit | None = None  # None: the default rate (marketplace.ratelimit)
+    order_export_columns = None  # the columns of the marketplace's order export; wired later
 
     def __init__(self):
         self.calls: list[CallRecord] = []
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.code}>"
+
+    @property
+    def supports_api(self) -> bool:
+        """False for feed marketplaces (spreadsheet import, URL pasted by hand)."""
+        return self.capabilities.auth != "feed"
 
     @abstractmethod
     def authorization_url(self, *, state: str, redirect_uri: str) -> str: ...
@@ -183,6 +226,23 @@ class Connector(ABC):
     @abstractmethod
     def parse_push(self, body: bytes) -> list[PushEvent]: ...
 
+    def push_sent_at(self, payload: dict) -> datetime | None:
+        """When the marketplace sent the push (its top-level `timestamp`), if it says."""
+        return epoch(payload.get("timestamp"))
+
+    def push_changed_at(self, payload: dict) -> datetime | None:
+        """When the order changed, per the push: where to start fetching it."""
+        return self.push_sent_at(payload)
+
+    def push_dedup_key(self, payload: dict) -> str:
+        """The same change delivered again gets the same key: here a hash of the content;
+        marketplaces whose pushes carry identifiers build the key from them."""
+        return content_key(payload)
+
+    def push_callback_url(self, request_url: str) -> str:
+        """The address the marketplace signed the push for, given the one it arrived at."""
+        return request_url
+
 
 def numeric_category(connector: Connector, payload: ListingPayload) -> int:
     """The marketplace category id as a number, or a rejection naming what to fix."""
@@ -198,7 +258,7 @@ def numeric_category(connector: Connector, payload: ListingPayload) -> int:
 class NoApiConnector(Connector):
     """Base for marketplaces without a seller API (feeds): every API method says so plainly."""
 
-    supports_api = False
+    capabilities = Capabilities(auth="feed")
 
     def _no_api(self):
         raise ConnectorError(

@@ -1,4 +1,5 @@
-"""Postmart (VNPost) and Voso (Viettel Post): no public seller API and no published feed format.
+"""The shared base of feed marketplaces (Postmart, Voso: packages of their own): no public seller
+API and no published feed format.
 
 The province's onboarding team uploads a spreadsheet we build; once the product is online the
 producer pastes its URL and the listings app marks the listing live (`validate_product_url`
@@ -36,6 +37,8 @@ WIDTHS = [18, 40, 60, 14, 10, 14, 16, 16, 20]
 
 
 class FeedConnector(NoApiConnector):
+    """A feed marketplace declares its `code`, `name` and the `hosts` its product pages live on."""
+
     hosts: tuple[str, ...] = ()
 
     def publish(self, credentials, payload):
@@ -94,15 +97,3 @@ class FeedConnector(NoApiConnector):
                 _("Đường dẫn không phải trang sản phẩm trên %(name)s (cần bắt đầu bằng https://%(host)s/).")
                 % {"name": self.name, "host": self.hosts[0]}, code="invalid_url")
         return parsed.href
-
-
-class PostmartConnector(FeedConnector):
-    code = "postmart"
-    name = gettext_lazy("Postmart")
-    hosts = ("postmart.vn",)
-
-
-class VosoConnector(FeedConnector):
-    code = "voso"
-    name = gettext_lazy("Voso")
-    hosts = ("voso.vn",)

@@ -5,7 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from marketplace.connectors.base import ConnectorError, ImageRef, ShopCredentials
-from marketplace.connectors.feed import PostmartConnector, VosoConnector
+from marketplace.connectors.postmart import PostmartConnector
+from marketplace.connectors.voso import VosoConnector
 
 from .helpers import payload
 

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketplace.connectors.base import ConnectorError
-from marketplace.connectors.feed import PostmartConnector, VosoConnector
+from marketplace.connectors.postmart import PostmartConnector
+from marketplace.connectors.voso import VosoConnector
 
 postmart = PostmartConnector()
 

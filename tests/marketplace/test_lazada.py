@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from marketplace.connectors import lazada as lazada_module
 from marketplace.connectors.base import AuthError, ConnectorError, RejectedError, TransientError
-from marketplace.connectors.lazada import LazadaConnector, push_signature
+from marketplace.connectors.lazada import LazadaConnector
+from marketplace.connectors.lazada import api as lazada_api
+from marketplace.connectors.lazada.signing import push_signature
 
 from .fakes import sample
 from .helpers import payload
@@ -134,7 +135,7 @@ def test_wrong_secret_fails_the_signature_check(lazada_fake, connector, settings
 
 
 def test_stale_timestamp_is_refused(lazada_fake, connector, monkeypatch):
-    monkeypatch.setattr(lazada_module, "time", SimpleNamespace(time=lambda: time.time() - 7300))
+    monkeypatch.setattr(lazada_api, "time", SimpleNamespace(time=lambda: time.time() - 7300))
     with pytest.raises(ConnectorError) as error:
         connector.find_by_sku(lazada_fake.credentials(), "X")
     assert error.value.code == "InvalidTimestamp"

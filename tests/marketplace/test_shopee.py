@@ -1,16 +1,17 @@
 """Shopee connector against a local fake that checks every signature as Shopee does."""
 import json
 import time
-from types import SimpleNamespace
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
 
 from marketplace.connectors.base import AuthError, ConnectorError, RejectedError, TransientError
-from marketplace.connectors import shopee as shopee_module
-from marketplace.connectors.shopee import ShopeeConnector, push_signature
+from marketplace.connectors.shopee import ShopeeConnector
+from marketplace.connectors.shopee import api as shopee_api
+from marketplace.connectors.shopee.signing import push_signature
 
 from .fakes import sample
 from .helpers import payload
@@ -208,7 +209,7 @@ def test_wrong_partner_key_fails_the_signature_check(shopee_fake, connector, set
 
 def test_stale_timestamp_is_refused_by_the_fake(shopee_fake, connector, monkeypatch):
     # given our clock is 10 minutes late (Shopee accepts 5)
-    monkeypatch.setattr(shopee_module, "time", SimpleNamespace(time=lambda: time.time() - 600))
+    monkeypatch.setattr(shopee_api, "time", SimpleNamespace(time=lambda: time.time() - 600))
     with pytest.raises(ConnectorError) as error:
         connector.find_by_sku(shopee_fake.credentials(), "X")
     assert error.value.code == "error_param" and "Invalid timestamp" in error.value.message

@@ -2,7 +2,8 @@
 import hashlib
 import hmac
 
-from marketplace.connectors import lazada, shopee
+from marketplace.connectors.lazada import signing as lazada
+from marketplace.connectors.shopee import signing as shopee
 
 
 def test_shopee_shop_api_base_string_is_the_documented_one():

@@ -1,6 +1,6 @@
 """Sàn thử nghiệm (sandbox): a marketplace simulated in-process, with no network at all.
 
-It lets `make demo` connect a shop, publish, and "sell" (`simulate_order`). State lives in the
+It lets `make demo` connect a shop, publish, and "sell" (`orders.simulate_order`). State lives in the
 database (marketplace.models), so a retry finds an item by SKU and the demo survives restarts.
 
 Outcomes can be forced per listing through `payload.attributes["sandbox_outcome"]`:
@@ -15,24 +15,23 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .base import (
+from ..base import (
     AuthError,
     CallRecord,
+    Capabilities,
     Connector,
-    ConnectorError,
-    Order,
-    OrderLine,
     PublishResult,
+    RateLimit,
     RejectedError,
     ShopCredentials,
     TransientError,
 )
+from .orders import order_from_row
 
 ACCESS_LIFETIME = timedelta(days=1)
 REFRESH_LIFETIME = timedelta(days=365)
@@ -42,6 +41,9 @@ TOKEN_PREFIX = "sandbox-"
 class SandboxConnector(Connector):
     code = "sandbox"
     name = gettext_lazy("Sàn thử nghiệm (sandbox)")
+    # connected at once with a shop name (its "consent page" is a redirect straight back)
+    capabilities = Capabilities(auth="api_key", orders_polling=True, price_stock_updates=True)
+    rate_limit = RateLimit(per_second=50.0, burst=100)
 
     # --- bookkeeping -------------------------------------------------------------------------
 
@@ -252,43 +254,3 @@ class SandboxConnector(Connector):
 
 def _new_external_id():
     return "sbx" + str(secrets.randbelow(10**10)).zfill(10)
-
-
-def order_from_row(row) -> Order:
-    return Order(
-        external_id=row.external_id,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        lines=[OrderLine(external_item_id=row.item.external_id, sku=row.sku,
-                         quantity=row.quantity, amount=row.amount)],
-        raw={"order_id": row.external_id, "shop_id": row.shop_id, "sku": row.sku,
-             "quantity": row.quantity, "amount": row.amount, "status": row.status},
-    )
-
-
-def simulate_order(shop_id: str, sku: str, quantity: int = 1) -> Order:
-    """A buyer orders `quantity` of the live item `sku` in the sandbox shop `shop_id`."""
-    from marketplace.models import SandboxItem, SandboxOrder
-
-    if quantity < 1:
-        raise ConnectorError(_("Số lượng phải từ 1 trở lên."), code="invalid_quantity")
-    with transaction.atomic():
-        item = (SandboxItem.objects.select_for_update()
-                .filter(shop_id=shop_id, sku=sku, active=True).first())
-        if item is None:
-            raise ConnectorError(
-                _("Sàn thử nghiệm: sản phẩm %(sku)s không được bán trong gian hàng này.") % {"sku": sku},
-                code="item_not_found",
-            )
-        if item.stock < quantity:
-            raise ConnectorError(
-                _("Sàn thử nghiệm: không đủ hàng (còn %(stock)s).") % {"stock": item.stock},
-                code="out_of_stock",
-            )
-        SandboxItem.objects.filter(pk=item.pk).update(stock=F("stock") - quantity)
-        row = SandboxOrder.objects.create(
-            shop_id=shop_id, external_id="SBXO" + secrets.token_hex(5).upper(), item=item,
-            sku=sku, quantity=quantity, amount=item.price * quantity,
-        )
-    return order_from_row(row)

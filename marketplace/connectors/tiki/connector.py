@@ -28,25 +28,26 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from dateutil.parser import isoparse
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketplace import http
 
-from .base import (
-    AuthError,
+from ..base import (
+    Capabilities,
     Connector,
     ConnectorError,
     Order,
     OrderLine,
     PublishResult,
     PushEvent,
+    RateLimit,
     RejectedError,
     ShopCredentials,
     numeric_category,
 )
+from . import api
 
 PRODUCT_URL = "https://tiki.vn/p{product_id}.html"
 REFRESH_LIFETIME = timedelta(days=30)  # not documented: a conservative guess, refreshed early
@@ -58,47 +59,21 @@ ORDER_STATUS = {"complete": "completed", "completed": "completed", "successful_d
 class TikiConnector(Connector):
     code = "tiki"
     name = gettext_lazy("Tiki")
-
-    @staticmethod
-    def _config():
-        if not settings.TIKI_CLIENT_ID or not settings.TIKI_CLIENT_SECRET:
-            raise ConnectorError(_("Chưa cấu hình ứng dụng Tiki (TIKI_CLIENT_ID, TIKI_CLIENT_SECRET)."),
-                                 code="not_configured")
-        return settings.TIKI_CLIENT_ID, settings.TIKI_CLIENT_SECRET, settings.TIKI_API_BASE.rstrip("/")
-
-    def _classify(self, status_code, body):
-        if status_code < 400 and not (isinstance(body, dict) and body.get("errors")):
-            return None
-        detail = ""
-        if isinstance(body, dict):
-            errors = body.get("errors")
-            detail = "; ".join(str(e) for e in errors) if isinstance(errors, list) else str(
-                errors or body.get("message") or body.get("error_description") or body.get("error") or "")
-        detail = detail or str(body)[:300]
-        code = str(body.get("error", status_code)) if isinstance(body, dict) else str(status_code)
-        if status_code in (401, 403) or code in ("invalid_grant", "invalid_token", "unauthorized"):
-            return AuthError(_("Tiki không chấp nhận quyền truy cập của gian hàng, "
-                               "hãy kết nối lại gian hàng (%(detail)s).") % {"detail": detail}, code=code, raw=body)
-        return RejectedError(_("Tiki từ chối: %(detail)s") % {"detail": detail}, code=code, raw=body)
-
-    def _call(self, operation, method, path, credentials, *, params=None, body=None):
-        _id, _secret, base = self._config()
-        return http.call(self, operation, method, base + path, params=params, json=body,
-                         headers={"Authorization": f"Bearer {credentials.access_token}"},
-                         classify=self._classify)
+    capabilities = Capabilities(auth="oauth", orders_polling=True, categories=True, price_stock_updates=True)
+    rate_limit = RateLimit(per_second=20.0, burst=40)
 
     # --- authorisation ----------------------------------------------------------------------------
 
     def authorization_url(self, *, state, redirect_uri):
-        client_id, _secret, base = self._config()
+        client_id, _secret, base = api.config()
         query = urlencode({"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
                            "scope": "offline", "state": state})
         return f"{base}/sc/oauth2/auth?{query}"
 
     def _token(self, operation, form, previous=None) -> ShopCredentials:
-        client_id, secret, base = self._config()
+        client_id, secret, base = api.config()
         body = http.call(self, operation, "POST", base + "/sc/oauth2/token", data=form, auth=(client_id, secret),
-                         classify=self._classify)
+                         classify=api.classify)
         now = timezone.now()
         credentials = ShopCredentials(
             shop_id=previous.shop_id if previous else "",
@@ -113,7 +88,7 @@ class TikiConnector(Connector):
     def exchange_code(self, *, code, shop_id="", redirect_uri=""):
         credentials = self._token("auth.token", {"grant_type": "authorization_code", "code": code,
                                                  "redirect_uri": redirect_uri})
-        seller = self._call("seller.me", "GET", "/integration/v2/sellers/me", credentials)
+        seller = api.call(self, "seller.me", "GET", "/integration/v2/sellers/me", credentials)
         credentials.shop_id = str(seller.get("id") or shop_id)
         credentials.extra["shop_name"] = seller.get("name", "")
         return credentials
@@ -121,7 +96,7 @@ class TikiConnector(Connector):
     def connect_in_house(self) -> ShopCredentials:
         """Client credentials: an in-house app already linked to one seller's store."""
         credentials = self._token("auth.client_credentials", {"grant_type": "client_credentials"})
-        seller = self._call("seller.me", "GET", "/integration/v2/sellers/me", credentials)
+        seller = api.call(self, "seller.me", "GET", "/integration/v2/sellers/me", credentials)
         credentials.shop_id = str(seller.get("id", ""))
         credentials.extra.update({"shop_name": seller.get("name", ""), "grant": "client_credentials"})
         return credentials
@@ -165,7 +140,7 @@ class TikiConnector(Connector):
                           "image": image_urls[0]}],
             **extra,
         }
-        body = self._call("product.request", "POST", "/integration/v2.1/requests", credentials, body=request)
+        body = api.call(self, "product.request", "POST", "/integration/v2.1/requests", credentials, body=request)
         track_id = body.get("track_id") if isinstance(body, dict) else None
         if not track_id:
             raise ConnectorError(_("Tiki không trả về mã yêu cầu."), code="no_track_id", raw=body)
@@ -174,7 +149,7 @@ class TikiConnector(Connector):
 
     def check_request(self, credentials, track_id) -> PublishResult:
         """Where a product request stands: pending (same id), approved (product id, live) or rejected."""
-        body = self._call("product.tracking", "GET", f"/integration/v2/tracking/{track_id}", credentials)
+        body = api.call(self, "product.tracking", "GET", f"/integration/v2/tracking/{track_id}", credentials)
         state = str(body.get("state", "")).lower()
         if state == "approved":
             product_id = body.get("product_id") or (body.get("request") or {}).get("product_id")
@@ -188,8 +163,8 @@ class TikiConnector(Connector):
                              message=_("Tiki đang duyệt (%(state)s).") % {"state": state or "?"}, raw=body)
 
     def find_by_sku(self, credentials, sku):
-        body = self._call("product.find_by_sku", "GET", "/integration/v2/products", credentials,
-                          params={"original_sku": sku, "limit": 10})
+        body = api.call(self, "product.find_by_sku", "GET", "/integration/v2/products", credentials,
+                        params={"original_sku": sku, "limit": 10})
         for product in (body.get("data") or []) if isinstance(body, dict) else []:
             if sku in (product.get("original_sku"), product.get("sku")):
                 product_id = product.get("product_id")
@@ -199,19 +174,19 @@ class TikiConnector(Connector):
         return None
 
     def update_price_stock(self, credentials, external_id, *, price, stock):
-        self._call("product.update_sku", "PUT", "/integration/v2/products/updateSku", credentials,
-                   body={"product_id": int(external_id), "price": price, "quantity": stock, "active": 1})
+        api.call(self, "product.update_sku", "PUT", "/integration/v2/products/updateSku", credentials,
+                 body={"product_id": int(external_id), "price": price, "quantity": stock, "active": 1})
 
     def delist(self, credentials, external_id):
-        self._call("product.update_sku", "PUT", "/integration/v2/products/updateSku", credentials,
-                   body={"product_id": int(external_id), "active": 0})
+        api.call(self, "product.update_sku", "PUT", "/integration/v2/products/updateSku", credentials,
+                 body={"product_id": int(external_id), "active": 0})
 
     # --- orders -------------------------------------------------------------------------------------
 
     def fetch_orders(self, credentials, since):
         orders, page = [], 1
         while True:
-            body = self._call("order.list", "GET", "/integration/v2/orders", credentials, params={
+            body = api.call(self, "order.list", "GET", "/integration/v2/orders", credentials, params={
                 "page": page, "limit": 50, "filter_date_by": "updated_at",
                 "created_from_date": since.strftime("%Y-%m-%d %H:%M:%S")})
             for raw in body.get("data") or []:

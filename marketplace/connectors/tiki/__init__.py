@@ -1,0 +1,4 @@
+"""Tiki: `connector` (the class) and `api` (its calls)."""
+from .connector import TikiConnector
+
+__all__ = ["TikiConnector"]
