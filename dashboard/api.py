@@ -5,12 +5,14 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.serializers import StrictCharField, StrictSerializer
+
 from . import selectors
 from .periods import period_from_params
 from .replica import replica_reads
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(StrictSerializer):
     products = serializers.IntegerField(help_text="Sản phẩm có chứng nhận còn hiệu lực vào ngày cuối kỳ")
     listed = serializers.IntegerField(help_text="Đã lên sàn: có niêm yết đang bán vào một lúc nào đó trong kỳ")
     listed_with_sales = serializers.IntegerField(help_text="Đã lên sàn và có đơn trên sàn hoàn thành trong kỳ")
@@ -23,28 +25,28 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class BreakdownRowSerializer(FiguresSerializer):
-    key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    key = StrictCharField(allow_null=True)
+    label = StrictCharField()
 
 
 class TrendPointSerializer(FiguresSerializer):
     month = serializers.DateField()
-    label = serializers.CharField()
+    label = StrictCharField()
 
 
-class ChannelSerializer(serializers.Serializer):
+class ChannelSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=["marketplace", "bank", "manual", "other"])
-    marketplace = serializers.CharField(allow_blank=True)
-    label = serializers.CharField()
+    marketplace = StrictCharField(allow_blank=True)
+    label = StrictCharField()
     orders = serializers.IntegerField()
     quantity = serializers.IntegerField()
     revenue = serializers.IntegerField(help_text="VND")
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(StrictSerializer):
     period = inline_serializer("DashboardPeriod", {
-        "kind": serializers.CharField(), "start": serializers.DateField(), "end": serializers.DateField(),
-        "as_of": serializers.DateField(), "label": serializers.CharField()})
+        "kind": StrictCharField(), "start": serializers.DateField(), "end": serializers.DateField(),
+        "as_of": serializers.DateField(), "label": StrictCharField()})
     filters = serializers.DictField()
     scope = serializers.ChoiceField(choices=["province", "producer"])
     target_percent = serializers.IntegerField()
@@ -69,7 +71,7 @@ PARAMETERS = [
 ]
 
 
-class SummaryQuerySerializer(serializers.Serializer):
+class SummaryQuerySerializer(StrictSerializer):
     """Refuses malformed parameters with the usual 400 instead of quietly using a default."""
 
     period = serializers.ChoiceField(choices=["month", "quarter", "year", "custom"], required=False)
@@ -79,7 +81,7 @@ class SummaryQuerySerializer(serializers.Serializer):
     commune = serializers.IntegerField(min_value=1, required=False)
     stars = serializers.ChoiceField(choices=[3, 4, 5], required=False)
     kind = serializers.ChoiceField(choices=["HTX", "THT", "DN", "HKD"], required=False)
-    group = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    group = StrictCharField(required=False, allow_blank=True, max_length=40)
 
 
 class DashboardSummaryView(APIView):

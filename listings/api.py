@@ -9,14 +9,15 @@ from rest_framework.response import Response
 from common.exceptions import DomainError
 from common.money import MoneySerializerField
 from common.numbers import WholeNumberSerializerField, query_id
+from common.serializers import StrictCharField, StrictModelSerializer, StrictSerializer
 from producers.selectors import producers_for, products_for
 
 from . import selectors, services
 from .models import FEED_MARKETPLACES, Listing, ListingAttempt, Marketplace, MarketplaceAccount
 
 
-class AccountOutput(serializers.ModelSerializer):
-    marketplace_name = serializers.CharField(source="get_marketplace_display", read_only=True)
+class AccountOutput(StrictModelSerializer):
+    marketplace_name = StrictCharField(source="get_marketplace_display", read_only=True)
     reauthorize_by = serializers.DateTimeField(read_only=True)
     expires_soon = serializers.SerializerMethodField()
 
@@ -31,13 +32,13 @@ class AccountOutput(serializers.ModelSerializer):
         return account.expires_within()
 
 
-class AccountInput(serializers.Serializer):
+class AccountInput(StrictSerializer):
     producer = serializers.IntegerField()
     marketplace = serializers.ChoiceField(
         choices=[Marketplace.SANDBOX.value] + [m.value for m in FEED_MARKETPLACES],
         help_text="sandbox, postmart or voso; Shopee, Lazada and Tiki are authorised in the portal.",
     )
-    shop_name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    shop_name = StrictCharField(required=False, allow_blank=True, max_length=255)
 
 
 class MarketplaceAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -59,12 +60,12 @@ class MarketplaceAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         return Response(AccountOutput(account).data, status=status.HTTP_201_CREATED)
 
 
-class ListingOutput(serializers.ModelSerializer):
-    product_name = serializers.CharField(source="product.name", read_only=True)
-    sku = serializers.CharField(source="product.sku", read_only=True)
-    marketplace = serializers.CharField(source="account.marketplace", read_only=True)
+class ListingOutput(StrictModelSerializer):
+    product_name = StrictCharField(source="product.name", read_only=True)
+    sku = StrictCharField(source="product.sku", read_only=True)
+    marketplace = StrictCharField(source="account.marketplace", read_only=True)
     marketplace_account = serializers.IntegerField(source="account_id", read_only=True)
-    status_name = serializers.CharField(source="get_status_display", read_only=True)
+    status_name = StrictCharField(source="get_status_display", read_only=True)
     price = serializers.IntegerField(read_only=True)
     stock = serializers.IntegerField(read_only=True)
 
@@ -75,14 +76,14 @@ class ListingOutput(serializers.ModelSerializer):
                   "external_id", "url", "status_changed_at", "live_since", "delisted_at", "created_at"]
 
 
-class ListingInput(serializers.Serializer):
+class ListingInput(StrictSerializer):
     product = serializers.IntegerField()
     marketplace_account = serializers.IntegerField()
     price_override = MoneySerializerField(required=False, allow_null=True, min_value=1)
     stock_override = WholeNumberSerializerField(required=False, allow_null=True, min_value=0)
 
 
-class AttemptOutput(serializers.ModelSerializer):
+class AttemptOutput(StrictModelSerializer):
     class Meta:
         model = ListingAttempt
         fields = ["id", "operation", "call", "method", "url", "request_summary", "response", "error",

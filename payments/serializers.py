@@ -3,17 +3,18 @@ from rest_framework import serializers
 
 from common.money import MoneySerializerField
 from common.numbers import WholeNumberSerializerField
+from common.serializers import StrictCharField, StrictModelSerializer, StrictSerializer
 
 from .models import Bank, BankAccount, PaymentCode
 
 
-class BankSerializer(serializers.ModelSerializer):
+class BankSerializer(StrictModelSerializer):
     class Meta:
         model = Bank
         fields = ["bin", "short_name", "name"]
 
 
-class BankAccountOutputSerializer(serializers.ModelSerializer):
+class BankAccountOutputSerializer(StrictModelSerializer):
     bank = BankSerializer()
 
     class Meta:
@@ -22,31 +23,31 @@ class BankAccountOutputSerializer(serializers.ModelSerializer):
                   "review_status", "review_reason", "review_note", "created_at"]
 
 
-class BankAccountInputSerializer(serializers.Serializer):
+class BankAccountInputSerializer(StrictSerializer):
     producer = serializers.IntegerField()
-    bank = serializers.CharField(max_length=6, help_text="NAPAS BIN, 6 digits")
-    account_number = serializers.CharField(max_length=25)
+    bank = StrictCharField(max_length=6, help_text="NAPAS BIN, 6 digits")
+    account_number = StrictCharField(max_length=25)
     is_card = serializers.BooleanField(default=False)
-    holder_name = serializers.CharField(max_length=70)
+    holder_name = StrictCharField(max_length=70)
     is_default = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class BankAccountRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+class BankAccountRejectInputSerializer(StrictSerializer):
+    reason = StrictCharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class PaymentCodeInputSerializer(serializers.Serializer):
+class PaymentCodeInputSerializer(StrictSerializer):
     product = serializers.IntegerField()
     amount = MoneySerializerField(required=False, allow_null=True, min_value=1)
     bank_account = serializers.IntegerField(required=False, allow_null=True)
 
 
-class PaymentCodeOutputSerializer(serializers.ModelSerializer):
-    product_name = serializers.CharField(source="product.name")
+class PaymentCodeOutputSerializer(StrictModelSerializer):
+    product_name = StrictCharField(source="product.name")
     producer = serializers.IntegerField(source="product.producer_id")
     bank_account = BankAccountOutputSerializer()
-    purpose = serializers.CharField()
-    payload = serializers.CharField()
+    purpose = StrictCharField()
+    payload = StrictCharField()
     initiation = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
@@ -68,8 +69,8 @@ class PaymentCodeOutputSerializer(serializers.ModelSerializer):
         }
 
 
-class TransactionOutputSerializer(serializers.ModelSerializer):
-    product_name = serializers.CharField(source="product.name")
+class TransactionOutputSerializer(StrictModelSerializer):
+    product_name = StrictCharField(source="product.name")
     self_reported = serializers.BooleanField(source="is_self_reported")
     evidence = serializers.SerializerMethodField()
 
@@ -89,16 +90,16 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("payments:transaction_evidence", args=[tx.pk]))
 
 
-class ManualSaleInputSerializer(serializers.Serializer):
+class ManualSaleInputSerializer(StrictSerializer):
     product = serializers.IntegerField()
     quantity = WholeNumberSerializerField(min_value=1, max_value=1_000_000)
     amount = MoneySerializerField(min_value=0)
     occurred_at = serializers.DateTimeField()
     evidence = serializers.FileField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    note = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class InboundEventSerializer(serializers.ModelSerializer):
+class InboundEventSerializer(StrictModelSerializer):
     class Meta:
         from .models import InboundEvent
 
@@ -110,14 +111,14 @@ class InboundEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class AssignTransferInputSerializer(serializers.Serializer):
+class AssignTransferInputSerializer(StrictSerializer):
     product = serializers.IntegerField()
     quantity = WholeNumberSerializerField(min_value=1, max_value=1_000_000, required=False, allow_null=True)
 
 
-class DismissTransferInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+class DismissTransferInputSerializer(StrictSerializer):
+    note = StrictCharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class RejectSaleInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+class RejectSaleInputSerializer(StrictSerializer):
+    reason = StrictCharField(required=False, allow_blank=True, max_length=300, default="")

@@ -4,31 +4,37 @@ from rest_framework import serializers
 
 from common.money import MoneySerializerField
 from common.numbers import WholeNumberSerializerField
+from common.serializers import (
+    StrictCharField,
+    StrictEmailField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 
 from .models import Commune, Membership, OcopProduct, Producer, ProductGroup, ProductPhoto
 from .selectors import is_officer, producers_for
 from .validators import normalize_phone, validate_tax_code
 
 
-class CommuneSerializer(serializers.ModelSerializer):
+class CommuneSerializer(StrictModelSerializer):
     class Meta:
         model = Commune
         fields = ["code", "name", "division_type", "province"]
 
 
-class ProductGroupSerializer(serializers.ModelSerializer):
+class ProductGroupSerializer(StrictModelSerializer):
     class Meta:
         model = ProductGroup
         fields = ["code", "name", "is_active"]
 
 
-class ProducerSerializer(serializers.ModelSerializer):
+class ProducerSerializer(StrictModelSerializer):
     commune = serializers.PrimaryKeyRelatedField(
         queryset=Commune.objects.all(), allow_null=True, required=False
     )
-    commune_name = serializers.CharField(source="commune.name", read_only=True, allow_null=True)
-    status = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    commune_name = StrictCharField(source="commune.name", read_only=True, allow_null=True)
+    status = StrictCharField(read_only=True)
+    status_display = StrictCharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Producer
@@ -62,15 +68,15 @@ class ProducerSerializer(serializers.ModelSerializer):
         return value
 
 
-class ProducerStatusSerializer(serializers.Serializer):
+class ProducerStatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Producer.Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    note = StrictCharField(required=False, allow_blank=True, max_length=255)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    full_name = serializers.CharField(source="user.full_name", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+class MembershipSerializer(StrictModelSerializer):
+    username = StrictCharField(source="user.username", read_only=True)
+    full_name = StrictCharField(source="user.full_name", read_only=True)
+    email = StrictEmailField(source="user.email", read_only=True)
 
     class Meta:
         model = Membership
@@ -78,19 +84,19 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+class InvitationInputSerializer(StrictSerializer):
+    email = StrictEmailField()
 
 
-class InvitationOutputSerializer(serializers.Serializer):
+class InvitationOutputSerializer(StrictSerializer):
     id = serializers.IntegerField()
-    email = serializers.EmailField()
-    role = serializers.CharField()
+    email = StrictEmailField()
+    role = StrictCharField()
     expires_at = serializers.DateTimeField()
-    accept_url = serializers.CharField()
+    accept_url = StrictCharField()
 
 
-class ProductPhotoSerializer(serializers.ModelSerializer):
+class ProductPhotoSerializer(StrictModelSerializer):
     image = serializers.ImageField(read_only=True)
     square = serializers.ImageField(read_only=True)
     file = serializers.FileField(write_only=True)
@@ -101,13 +107,13 @@ class ProductPhotoSerializer(serializers.ModelSerializer):
         read_only_fields = ["width", "height", "position", "created_at"]
 
 
-class OcopProductSerializer(serializers.ModelSerializer):
+class OcopProductSerializer(StrictModelSerializer):
     producer = serializers.PrimaryKeyRelatedField(queryset=Producer.objects.none())
     group = serializers.PrimaryKeyRelatedField(queryset=ProductGroup.objects.filter(is_active=True))
     stars = serializers.IntegerField(min_value=3, max_value=5)
     price = MoneySerializerField(min_value=0)
     weight_grams = WholeNumberSerializerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
-    sku = serializers.CharField(read_only=True)
+    sku = StrictCharField(read_only=True)
     photos = ProductPhotoSerializer(many=True, read_only=True)
 
     class Meta:
