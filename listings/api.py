@@ -1,19 +1,20 @@
 """The listings API: thin views over the services; every queryset scoped to the user."""
-from rest_framework.generics import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from common.exceptions import DomainError
 from common.money import MoneySerializerField
 from common.numbers import WholeNumberSerializerField, query_id
 from common.serializers import StrictCharField, StrictModelSerializer, StrictSerializer
+from marketplace.connectors import registry
 from producers.selectors import producers_for, products_for
 
 from . import selectors, services
-from .models import FEED_MARKETPLACES, Listing, ListingAttempt, Marketplace, MarketplaceAccount
+from .models import Listing, ListingAttempt, MarketplaceAccount
 
 
 class AccountOutput(StrictModelSerializer):
@@ -35,10 +36,15 @@ class AccountOutput(StrictModelSerializer):
 class AccountInput(StrictSerializer):
     producer = serializers.IntegerField()
     marketplace = serializers.ChoiceField(
-        choices=[Marketplace.SANDBOX.value] + [m.value for m in FEED_MARKETPLACES],
+        choices=[],
         help_text="sandbox, postmart or voso; Shopee, Lazada and Tiki are authorised in the portal.",
     )
     shop_name = StrictCharField(required=False, allow_blank=True, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the marketplaces connected at once (no consent page), as enabled in settings
+        self.fields["marketplace"].choices = registry.codes(auth="api_key") + registry.codes(auth="feed")
 
 
 class MarketplaceAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

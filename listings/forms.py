@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import MoneyField
 from common.numbers import WholeNumberField
+from marketplace.connectors import registry
 
-from .models import Listing, Marketplace
+from .models import Listing
 
 
 class ConnectForm(forms.Form):
     producer = forms.ModelChoiceField(label=_("Chủ thể"), queryset=None, empty_label=None)
-    marketplace = forms.ChoiceField(label=_("Sàn"), choices=Marketplace.choices)
+    marketplace = forms.ChoiceField(label=_("Sàn"), choices=registry.choices)
     shop_name = forms.CharField(
         label=_("Tên gian hàng"), max_length=255, required=False,
         help_text=_("Với Postmart, Voso: tên gian hàng trên sàn (nếu đã có)."),

@@ -7,25 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.exceptions import InvalidTransition
+from marketplace.connectors import registry
 
 from .crypto import EncryptedTextField
 
 EXPIRY_WARNING_DAYS = 7
 
 
-class Marketplace(models.TextChoices):
+class Marketplace(models.TextChoices):  # being removed (issue 13): use marketplace.connectors.registry
     SANDBOX = "sandbox", _("Sàn thử nghiệm (sandbox)")
     SHOPEE = "shopee", "Shopee"
     LAZADA = "lazada", "Lazada"
     TIKI = "tiki", "Tiki"
     POSTMART = "postmart", "Postmart"
     VOSO = "voso", "Voso"
-
-
-# Marketplaces with no seller API: a spreadsheet for the onboarding team, then a pasted product URL.
-FEED_MARKETPLACES = {Marketplace.POSTMART, Marketplace.VOSO}
-# Marketplaces whose shops are authorised through the marketplace's own consent page.
-OAUTH_MARKETPLACES = {Marketplace.SHOPEE, Marketplace.LAZADA, Marketplace.TIKI}
 
 
 class MarketplaceAccount(models.Model):
@@ -39,7 +34,7 @@ class MarketplaceAccount(models.Model):
     producer = models.ForeignKey(
         "producers.Producer", on_delete=models.CASCADE, related_name="marketplace_accounts"
     )
-    marketplace = models.CharField(_("sàn"), max_length=20, choices=Marketplace.choices)
+    marketplace = models.CharField(_("sàn"), max_length=20, choices=registry.choices)
     shop_id = models.CharField(_("mã gian hàng"), max_length=100)
     shop_name = models.CharField(_("tên gian hàng"), max_length=255, blank=True)
     access_token = EncryptedTextField(blank=True, default="")
@@ -77,7 +72,8 @@ class MarketplaceAccount(models.Model):
 
     @property
     def is_feed(self):
-        return self.marketplace in FEED_MARKETPLACES
+        """A marketplace with no seller API: a spreadsheet, then a product URL pasted by hand."""
+        return self.marketplace in registry.codes(auth="feed")
 
     @property
     def is_connected(self):
@@ -109,7 +105,7 @@ class CategoryMapping(models.Model):
         "producers.ProductGroup", verbose_name=_("nhóm sản phẩm OCOP"), on_delete=models.CASCADE,
         related_name="category_mappings",
     )
-    marketplace = models.CharField(_("sàn"), max_length=20, choices=Marketplace.choices)
+    marketplace = models.CharField(_("sàn"), max_length=20, choices=registry.choices)
     category_id = models.CharField(_("mã ngành hàng trên sàn"), max_length=64)
     category_name = models.CharField(_("tên ngành hàng"), max_length=255, blank=True)
 

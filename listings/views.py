@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from common.numbers import query_id
 from common.views import run_and_report
+from marketplace.connectors import registry
 
 from . import selectors, services
 from .forms import BulkPublishForm, ConnectForm, ListingFilterForm, MarkLiveForm, PriceStockForm
-from .models import EXPIRY_WARNING_DAYS, OAUTH_MARKETPLACES, Marketplace
+from .models import EXPIRY_WARNING_DAYS
 
 
 def _callback_uri(request, marketplace):
@@ -34,8 +35,6 @@ def accounts(request):
         "expiring": [shop for shop in shops if shop.expires_within()],
         "warning_days": EXPIRY_WARNING_DAYS,
         "form": form,
-        "oauth_marketplaces": [str(m) for m in OAUTH_MARKETPLACES],
-        "marketplaces": Marketplace.choices,
     })
 
 
@@ -49,7 +48,7 @@ def account_connect(request):
         return redirect("listings:accounts")
     producer, marketplace = form.cleaned_data["producer"], form.cleaned_data["marketplace"]
     try:
-        if marketplace in OAUTH_MARKETPLACES:
+        if marketplace in registry.codes(auth="oauth"):
             return redirect(services.account_authorization_url(
                 producer=producer, user=request.user, marketplace=marketplace,
                 redirect_uri=_callback_uri(request, marketplace),
@@ -68,7 +67,7 @@ def account_connect(request):
 @login_required
 def account_callback(request, marketplace):
     """Where Shopee, Lazada and Tiki send the seller back after the consent page."""
-    if marketplace not in Marketplace.values:
+    if marketplace not in registry.codes():
         raise Http404
     try:
         account = services.account_authorization_complete(

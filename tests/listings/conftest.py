@@ -2,7 +2,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from listings import services
-from listings.models import Marketplace
 from producers.services import photo_add
 from tests.factories import OcopProductFactory, jpeg_bytes
 from tests.marketplace.fakes import lazada_fake, shopee_fake  # noqa: F401  (pytest fixtures)
@@ -24,7 +23,7 @@ def product_with_photo(product, owner, settings, tmp_path):
 
 @pytest.fixture
 def sandbox_account(owner, producer):
-    return services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX)
+    return services.account_connect(producer=producer, user=owner, marketplace="sandbox")
 
 
 @pytest.fixture
