@@ -1,4 +1,5 @@
-"""One HTTP call to a marketplace: timeout, a CallRecord with secrets redacted, errors classified.
+"""One HTTP call to a marketplace: timeout, a CallRecord with secrets redacted (common.redaction,
+the one rule for every record we keep), errors classified.
 
 Transport problems are the same everywhere (timeouts, connection errors, 5xx, 429 with its
 Retry-After) and become TransientError here. What a marketplace says in a 2xx/4xx body differs:
@@ -10,38 +11,24 @@ import email.utils
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.redaction import MASK, redact, redact_url
+
 from .connectors.base import CallRecord, Connector, ConnectorError, TransientError
 
-SECRET_KEYS = {
-    "access_token", "refresh_token", "sign", "code", "client_secret", "partner_key",
-    "app_secret", "authorization", "password", "secret",
-}
-RESPONSE_SECRET_KEYS = SECRET_KEYS - {"code"}  # in answers "code" is the status, not an OAuth code
-REDACTED = "***"
 MAX_TEXT = 2000
 
 
-def redact(value, keys=SECRET_KEYS):
-    """A copy of `value` with every secret-named key masked, at any depth."""
-    if isinstance(value, dict):
-        return {k: (REDACTED if str(k).lower() in keys and v not in ("", None) else redact(v, keys))
-                for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(v, keys) for v in value]
-    return value
-
-
-def redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = [(k, REDACTED if k.lower() in SECRET_KEYS else v) for k, v in pairs]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+def _request_summary(summary):
+    """What we sent, secrets masked by common.redaction's rule; in a request a one-time `code` is
+    an OAuth code, a secret too (in answers "code" is the marketplace's status, kept)."""
+    if isinstance(summary, dict):
+        summary = {k: MASK if k == "code" and v not in ("", None) else v for k, v in summary.items()}
+    return redact(summary)
 
 
 def parse_retry_after(value: str | None) -> int | None:
@@ -87,15 +74,15 @@ def call(
     started = time.monotonic()
     full_url = requests.Request(method, url, params=params).prepare().url
     if summary is None:
-        summary = redact(json if json is not None else (data or {}))
+        summary = json if json is not None else (data or {})
     if files:
         summary = {**summary, "files": {k: _file_summary(v) for k, v in files.items()}}
 
     def record(status_code, response, error=""):
         connector.calls.append(CallRecord(
             operation=operation, method=method, url=redact_url(full_url),
-            request_summary=redact(summary), status_code=status_code,
-            response=redact(response, RESPONSE_SECRET_KEYS) if response is not None else None, error=str(error),
+            request_summary=_request_summary(summary), status_code=status_code,
+            response=redact(response) if response is not None else None, error=str(error),
             duration_ms=int((time.monotonic() - started) * 1000),
         ))
 

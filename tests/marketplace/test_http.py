@@ -1,8 +1,10 @@
+import json
 import socket
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
 from marketplace import http
 from marketplace.connectors.base import TransientError
@@ -11,17 +13,31 @@ from marketplace.connectors.shopee import ShopeeConnector
 
 def test_retry_after_in_seconds_or_as_a_date():
     assert http.parse_retry_after("120") == 120
-    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=90), usegmt=True)
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
     assert 85 <= http.parse_retry_after(later) <= 90
     assert http.parse_retry_after("soon") is None and http.parse_retry_after(None) is None
 
 
-def test_secrets_are_redacted_at_any_depth():
-    data = {"access_token": "t", "nested": [{"refresh_token": "r", "sign": "s", "keep": 1}], "empty": {"code": ""}}
-    assert http.redact(data) == {"access_token": "***", "nested": [{"refresh_token": "***", "sign": "***", "keep": 1}],
-                                 "empty": {"code": ""}}
-    assert http.redact_url("http://x/p?partner_id=1&sign=abc&access_token=t") == (
-        "http://x/p?partner_id=1&sign=***&access_token=***")
+def _answer(status, body):
+    response = requests.Response()
+    response.status_code, response._content = status, json.dumps(body).encode()
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def test_a_call_is_recorded_under_the_one_rule_for_secrets(monkeypatch):
+    """The rule of common.redaction, as for the call log and inbound events; a request's
+    one-time `code` is masked too, while an answer's `code` (its status) is kept."""
+    answer = {"code": "0", "data": {"api_key": "k", "client_secret": "s", "access_token": "t", "shop": 1}}
+    monkeypatch.setattr(http.requests, "request", lambda *args, **kwargs: _answer(200, answer))
+    connector = ShopeeConnector()
+    http.call(connector, "auth.token", "POST", "https://x.test/token?app_key=1&sign=abc",
+              data={"code": "one-time", "grant_type": "authorization_code", "nested": {"app_secret": "s"}})
+    call = connector.calls[0]
+    assert call.request_summary == {"code": "***", "grant_type": "authorization_code", "nested": {"app_secret": "***"}}
+    assert call.response == {"code": "0", "data": {"api_key": "***", "client_secret": "***", "access_token": "***",
+                                                   "shop": 1}}
+    assert call.url == "https://x.test/token?app_key=1&sign=***"
 
 
 def test_connection_refused_is_transient(settings):
