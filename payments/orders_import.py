@@ -29,18 +29,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import PermissionDenied
-from producers.importing import (
-    CREATED, REJECTED, UNCHANGED, UPDATED, ImportFileError, ImportReport, RowResult, max_bytes, read_sheets,
+from common.tabular import (
+    CREATED, HEADER_SCAN_ROWS, REJECTED, UNCHANGED, UPDATED, ImportFileError, ImportReport, RowResult, read_sheets,
+    read_upload,
 )
 from producers import authority
 
-from .banknotify import VIETNAM
+from .banks.base import VIETNAM
 from .models import Transaction
 from .services.orders import order_line_external_id, product_for_marketplace_line
 from .services.sales import create_once, set_status
 
 SHOPEE, LAZADA = "shopee", "lazada"
-HEADER_SCAN_ROWS = 30
 
 COLUMNS = {
     SHOPEE: {
@@ -225,18 +225,13 @@ def _line_status(line):
 
 
 def import_order_export(*, user, producer, file, filename, account=None, dry_run=False):
-    """Returns an ImportReport (producers.importing); raises ImportFileError when the file as a whole
+    """Returns an ImportReport (common.tabular); raises ImportFileError when the file as a whole
     is unusable (nothing written)."""
     if not authority.can_record_sale(user, producer):  # members record sales; officers do not (issue 12)
         raise PermissionDenied(_("Bạn không có quyền nhập đơn hàng cho chủ thể này."))
     if account is not None and account.producer_id != producer.pk:
         raise PermissionDenied(_("Gian hàng không thuộc chủ thể này."))
-    data = file.read(max_bytes() + 1)
-    if len(data) > max_bytes():
-        raise ImportFileError(_("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)})
-    if not data:
-        raise ImportFileError(_("Tệp rỗng."))
-    sheet = read_sheets(data, filename)[0]
+    sheet = read_sheets(read_upload(file), filename)[0]
     marketplace, start, columns = find_header(sheet.rows)
     if account is not None and account.marketplace != marketplace:
         raise ImportFileError(_("Tệp là đơn hàng %(file)s nhưng gian hàng đã chọn ở sàn khác.") % {"file": marketplace})

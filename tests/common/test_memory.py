@@ -56,9 +56,9 @@ def test_a_collector_someone_else_turned_off_stays_off():
 
 
 def test_the_import_runs_with_the_collector_paused(monkeypatch):
-    from producers import importing
+    from producers.importing import ocop_list
 
     states = []
-    monkeypatch.setattr(importing, "_import_ocop_list", lambda **kwargs: states.append(gc.isenabled()))
-    importing.import_ocop_list(file=None, filename="x.xlsx")
+    monkeypatch.setattr(ocop_list, "_import_ocop_list", lambda **kwargs: states.append(gc.isenabled()))
+    ocop_list.import_ocop_list(file=None, filename="x.xlsx")
     assert states == [False] and gc.isenabled()
