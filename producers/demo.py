@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from PIL import Image, ImageDraw, ImageFont
+from stdnum.vn import mst
 
 from .models import Commune, Membership, OcopProduct, Producer, ProductGroup
 from .reference import ensure_reference_data
@@ -287,6 +288,14 @@ def _certificate(rng, index, stars):
     return f"{rng.randint(120, 3400)}/{issuer}", day
 
 
+def _tax_code(number):
+    """A made-up Lào Cai (53) mã số thuế that passes the check digit, or none for the one number in
+    eleven whose check digit would be "10"."""
+    body = f"53{number:07d}"
+    check = mst.calc_check_digit(body)
+    return body + check if len(check) == 1 else ""
+
+
 def _stars(rng):
     roll = rng.random()
     return 3 if roll < 0.58 else 4 if roll < 0.92 else 5
@@ -370,7 +379,7 @@ def seed(stdout):
         if producer is None:
             producer = Producer.objects.create(
                 kind=kind, name=name, commune=commune, old_district=district, representative=representative,
-                tax_code=f"53{number:08d}", phone=f"+8491{2000000 + number:07d}",
+                tax_code=_tax_code(number), phone=f"+8491{2000000 + number:07d}",
                 email=f"lienhe{number}@demo.ocop.local", address=f"Thôn {rng.choice(VILLAGES)}",
                 status=Producer.Status.PENDING if pending else Producer.Status.VERIFIED,
                 status_changed_at=None if pending else now,

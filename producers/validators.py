@@ -1,34 +1,62 @@
-import re
-
+"""What the portal, the API and the OCOP list import accept as a tax code, a phone number, a GTIN."""
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.vn import mst
 
-TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
-# Mobile prefixes 03, 05, 07, 08, 09 and landlines 02x: ten digits after the leading 0.
-PHONE_RE = re.compile(r"^0(2\d|3\d|5\d|7\d|8\d|9\d)\d{7}$")
+TAX_CODE_FORMAT = _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (chi nhánh).")
+PHONE_EXAMPLE = _(
+    "Số điện thoại không hợp lệ: cần số di động 10 chữ số (ví dụ 0912 345 678) hoặc số cố định có mã vùng "
+    "(ví dụ 0214 3840 888)."
+)
+# Numbers a producer or a person is reached at; not 1800/1900 service numbers.
+PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 
 
 def validate_tax_code(value):
-    if not TAX_CODE_RE.match(value or ""):
+    """A mã số thuế as the tax office writes it, 10 digits or 10-3 for a branch, with its check digit
+    (the 10th, from the first nine: stdnum.vn.mst)."""
+    value = value or ""
+    body, _dash, branch = value.partition("-")
+    if not (body.isascii() and body.isdigit() and len(body) == 10) or (
+        _dash and not (branch.isascii() and branch.isdigit() and len(branch) == 3)
+    ):
+        raise ValidationError(TAX_CODE_FORMAT, code="tax_code")
+    try:
+        mst.validate(value)
+    except stdnum_errors.InvalidChecksum as exc:
         raise ValidationError(
-            _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (chi nhánh)."),
-            code="tax_code",
-        )
+            _("Mã số thuế sai chữ số kiểm tra (chữ số thứ 10)."), code="tax_code_check"
+        ) from exc
+    except stdnum_errors.InvalidComponent as exc:
+        message = (_("Mã chi nhánh (3 chữ số sau dấu gạch ngang) phải từ 001 đến 999.") if branch == "000"
+                   else _("Mã số thuế không hợp lệ: 7 chữ số sau mã tỉnh không thể đều là 0."))
+        raise ValidationError(message, code="tax_code") from exc
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(TAX_CODE_FORMAT, code="tax_code") from exc
 
 
 def normalize_phone(value):
-    """'0912 345 678', '+84 912-345-678', '84912345678' -> '+84912345678'; refuse what is not Vietnamese."""
-    raw = re.sub(r"[\s.\-()]", "", str(value or ""))
-    if raw.startswith("+84"):
-        raw = "0" + raw[3:]
-    elif raw.startswith("84") and len(raw) == 11:
-        raw = "0" + raw[2:]
-    if not PHONE_RE.match(raw):
-        raise ValidationError(
-            _("Số điện thoại không hợp lệ: cần 10 chữ số bắt đầu bằng 0 (ví dụ 0912 345 678)."),
-            code="phone",
-        )
-    return "+84" + raw[1:]
+    """A Vietnamese mobile or landline, however written, in one stored form (E.164):
+    '0912 345 678', '+84 912-345-678', '84912345678' -> '+84912345678';
+    '0214 3840 888', '(0214) 3.840.888' -> '+842143840888'. Anything else is refused."""
+    text = str(value or "").strip()
+    try:
+        number = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(PHONE_EXAMPLE, code="phone") from exc
+    if number.country_code != 84:
+        raise ValidationError(_("Chỉ nhận số điện thoại Việt Nam (+84)."), code="phone_country")
+    if any(c.isalpha() for c in text) or not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in PHONE_TYPES
+    ):
+        raise ValidationError(PHONE_EXAMPLE, code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def validate_gtin(value):

@@ -3,6 +3,7 @@ import io
 import factory
 from django.contrib.auth import get_user_model
 from PIL import Image
+from stdnum.vn import mst
 
 from producers.models import Commune, Membership, OcopProduct, Producer, ProductGroup
 from producers.reference import ensure_reference_data
@@ -37,13 +38,23 @@ def lao_cai_commune(name="Xã Tú Lệ"):
     return Commune.objects.get(province_id=LAO_CAI, name=name)
 
 
+def valid_tax_code(number):
+    """A made-up mã số thuế, one per number, whose 10th digit is its check digit (stdnum.vn.mst)."""
+    for province in range(52, 100):
+        body = f"{province}{number:07d}"
+        check = mst.calc_check_digit(body)
+        if len(check) == 1:  # a body whose check would be "10" has no valid code
+            return body + check
+    raise ValueError(number)
+
+
 class ProducerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Producer
 
     kind = Producer.Kind.COOPERATIVE
     name = factory.Sequence(lambda n: f"HTX Chè Suối Giàng {n}")
-    tax_code = factory.Sequence(lambda n: f"{5200000000 + n:010d}")
+    tax_code = factory.Sequence(lambda n: valid_tax_code(n + 1))
     representative = "Sùng A Páo"
     phone = "+84912345678"
     email = factory.Sequence(lambda n: f"htx{n}@example.vn")

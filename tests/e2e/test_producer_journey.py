@@ -25,7 +25,7 @@ def test_cooperative_signs_up_is_verified_and_lists_a_product(phone, tmp_path):
     phone.fill("#id_account-password2", PASSWORD)
     phone.select_option("#id_producer-kind", "HTX")
     phone.fill("#id_producer-name", "HTX Chè Suối Giàng")
-    phone.fill("#id_producer-tax_code", "5200887766")
+    phone.fill("#id_producer-tax_code", "5200887765")
     phone.fill("#id_producer-representative", "Sùng A Páo")
     phone.fill("#id_producer-phone", "0987 654 321")
     phone.select_option("#id_producer-commune", label="Xã Văn Chấn")

@@ -45,7 +45,7 @@ def test_no_put_patch_on_bank_accounts_and_no_put_on_the_producer(people, who, p
         api.put(f"/api/bank-accounts/{account.pk}/", change, format="json"),
         api.patch(f"/api/bank-accounts/{account.pk}/", {"account_number": "21510009999999"}, format="json"),
         api.put(f"/api/producers/{producer.pk}/", {
-            "kind": "DN", "name": "HTX Của Tôi", "tax_code": "0109999999", "representative": "Lò Văn Nhân",
+            "kind": "DN", "name": "HTX Của Tôi", "tax_code": "0109999982", "representative": "Lò Văn Nhân",
             "phone": "0912345678", "email": "x@example.vn", "address": "x", "commune": producer.commune_id},
             format="json"),
     ]

@@ -84,7 +84,7 @@ def test_sample_values_are_read_from_every_format_in_the_file():
     # "Thảo dược" is Decision 490's name for herbs.
     assert (oil.group_id, oil.stars, oil.certificate_date) == ("duoc-lieu", 5, date(2023, 8, 7))
     assert oil.producer.kind == Producer.Kind.ENTERPRISE
-    assert oil.producer.tax_code == "5200765432-001"
+    assert oil.producer.tax_code == ""  # the file's "5200765432-001" has a wrong check digit
     brocade = OcopProduct.objects.get(name="Thổ cẩm Sa Pa")
     assert brocade.group_id == "thu-cong-my-nghe"
     assert brocade.producer.old_district == "thị xã Sa Pa"
@@ -119,12 +119,22 @@ def test_nothing_of_a_rejected_row_is_written():
     assert not Producer.objects.filter(name="HTX Măng tre Bát Độ").exists()
 
 
-def test_a_landline_the_portal_refuses_is_a_warning_not_a_rejection():
+def test_a_landline_is_kept_like_a_mobile():
     report = run_import(XLSX)
 
     row = report.row(10)
+    assert row.status == "created" and row.warnings == []
+    assert Producer.objects.get(name="Tổ hợp tác sản xuất gạo nếp Tú Lệ").phone == "+842163870123"
+
+
+def test_a_tax_code_with_a_wrong_check_digit_is_left_out_with_a_warning_the_row_goes_in():
+    report = run_import(XLSX)
+
+    row = next(r for r in report.rows if r.product == "Tinh dầu quế Mậu A")
     assert row.status == "created"
-    assert row.warnings == ["Bỏ qua số điện thoại không hợp lệ “0216 3870 123”."]
+    assert row.warnings == [
+        "Bỏ qua mã số thuế “5200765432-001”: Mã số thuế sai chữ số kiểm tra (chữ số thứ 10)."
+    ]
 
 
 def test_reimporting_the_same_file_changes_nothing():

@@ -23,7 +23,7 @@ def signup_data(**overrides):
         "account-password2": "Gao-nep-Tu-Le-2025",
         "producer-kind": "HTX",
         "producer-name": "HTX Nông nghiệp Tú Lệ",
-        "producer-tax_code": "5200812345",
+        "producer-tax_code": "5200812343",
         "producer-representative": "Lò Thị Mai",
         "producer-phone": "0912 345 678",
         "producer-email": "mai@htxtule.vn",
