@@ -15,7 +15,7 @@ from payments.models import Transaction
 from producers.models import Commune, OcopProduct, Producer, ProductGroup
 
 from . import selectors, services
-from .models import LiveSpan, ProductMonth, ProductSales
+from .models import LiveSpan, ProductMonth, ProductMonthChannel, ProductSales
 from .periods import quarter_period, today
 
 PREFIX = "BENCH "
@@ -142,7 +142,8 @@ def cleanup():
     listings = f"SELECT id FROM {_q(Listing._meta.db_table)} WHERE product_id IN ({products})"
     pattern = [PREFIX + "%"]
     statements = [
-        (ProductMonth, f"product_id IN ({products})"), (ProductSales, f"product_id IN ({products})"),
+        (ProductMonth, f"product_id IN ({products})"), (ProductMonthChannel, f"product_id IN ({products})"),
+        (ProductSales, f"product_id IN ({products})"),
         (LiveSpan, f"product_id IN ({products})"),
         (Transaction, f"product_id IN ({products})"), (ListingStatusChange, f"listing_id IN ({listings})"),
         (Listing, f"product_id IN ({products})"), (MarketplaceAccount, f"producer_id IN ({producers})"),
@@ -266,8 +267,8 @@ def add_transactions(*, count, products, first_product, first_producer, start, s
 def analyze():
     if _postgres() and not connection.in_atomic_block:  # VACUUM refuses to run in a transaction
         with connection.cursor() as cursor:
-            for model in (Producer, OcopProduct, Listing, ListingStatusChange, Transaction, ProductMonth, ProductSales,
-                          LiveSpan):
+            for model in (Producer, OcopProduct, Listing, ListingStatusChange, Transaction, ProductMonth,
+                          ProductMonthChannel, ProductSales, LiveSpan):
                 cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
     else:
         with connection.cursor() as cursor:

@@ -1,46 +1,56 @@
 """Summary tables kept up to date on write, so the dashboard reads a bounded number of rows
-whatever the number of transactions: at most one row per product and month. Both can be rebuilt
-from their source at any time (`services.summaries_rebuild`); the signals in `signals.py` keep
-them current between rebuilds."""
+whatever the number of transactions: at most one row per product and month (and channel). They can
+be rebuilt from their source at any time (`services.summaries_rebuild`); the signals in
+`signals.py` keep them current between rebuilds."""
 from django.db import models
 
-from listings.models import Marketplace
 
-# Marketplaces with their own columns in ProductMonth. A marketplace added to the choices later
-# gets columns with a migration; until then its orders are counted as "other".
-MARKETPLACE_CODES = tuple(Marketplace.values)
-KINDS = ("bank", "manual", "other")
-MEASURES = ("orders", "quantity", "revenue")
-# One bit per channel in ProductMonth.mask: the rates read the mask alone (a covering index).
-CHANNEL_BITS = {channel: 1 << index for index, channel in enumerate((*MARKETPLACE_CODES, *KINDS))}
-MARKETPLACE_BITS = sum(CHANNEL_BITS[code] for code in MARKETPLACE_CODES)
+class Channel(models.Model):
+    """A sales channel's permanent bit in ProductMonth.mask, also the key of its figures in
+    ProductMonthChannel. Rows are only ever added (`channels.bits_for`): a bit never moves."""
+
+    bit = models.PositiveSmallIntegerField(primary_key=True)
+    code = models.CharField(max_length=20, unique=True,
+                            help_text="a marketplace's code, or bank / manual / other")
+
+    def __str__(self):
+        return self.code
 
 
 class ProductMonth(models.Model):
-    """Counted transactions of one product in one calendar month (Vietnam time), by channel:
-    `<marketplace>_orders/_quantity/_revenue` for marketplace orders (and imported ones naming a
-    marketplace), `bank_*` for matched VietQR transfers, `manual_*` for confirmed self-reported
-    sales, `other_*` for the rest (an import naming no marketplace)."""
+    """Which channels sold one product in one calendar month (Vietnam time): one bit per channel
+    (`Channel.bit`). The rates read the mask alone, from a covering index; the figures of each
+    channel are ProductMonthChannel rows."""
 
     product = models.ForeignKey("producers.OcopProduct", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
     month = models.DateField()
-    mask = models.PositiveIntegerField(default=0, help_text="CHANNEL_BITS of the channels with orders")
+    mask = models.BigIntegerField(default=0, help_text="1 << Channel.bit for each channel with orders")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "month"], name="productmonth_unique")]
         # The rates are answered from this index alone (an index-only scan on PostgreSQL).
         indexes = [models.Index(fields=["month", "product", "mask"], name="productmonth_month")]
 
-    @classmethod
-    def channel_columns(cls):
-        return [f"{channel}_{measure}" for channel in (*MARKETPLACE_CODES, *KINDS) for measure in MEASURES]
 
+class ProductMonthChannel(models.Model):
+    """Counted transactions of one product in one month through one channel: a marketplace's
+    orders (and imported ones naming it), `bank` matched VietQR transfers, `manual` confirmed
+    self-reported sales, `other` the rest (an import naming no marketplace). A row per channel
+    that sold, so a new marketplace adds rows, never columns."""
 
-for _channel in (*MARKETPLACE_CODES, *KINDS):
-    ProductMonth.add_to_class(f"{_channel}_orders", models.PositiveIntegerField(default=0))
-    ProductMonth.add_to_class(f"{_channel}_quantity", models.BigIntegerField(default=0))
-    ProductMonth.add_to_class(f"{_channel}_revenue", models.BigIntegerField(default=0))
+    product = models.ForeignKey("producers.OcopProduct", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    month = models.DateField()
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+", db_index=False)
+    orders = models.PositiveIntegerField()
+    quantity = models.BigIntegerField()
+    revenue = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "month", "channel"],
+                                               name="productmonthchannel_unique")]
+        indexes = [models.Index(fields=["month", "channel"], name="productmonthchannel_month")]
 
 
 class LiveSpan(models.Model):

@@ -20,23 +20,42 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db import connection, connections, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.exceptions import DomainError
-from listings.models import Listing, Marketplace
+from listings.models import Listing
+from marketplace.connectors.registry import display_name
 from producers.models import Commune, OcopProduct, Producer, ProductGroup
 from producers.selectors import is_officer, producers_for
 
-from .models import (
-    CHANNEL_BITS, KINDS, MARKETPLACE_BITS, MARKETPLACE_CODES, LiveSpan, ProductMonth, ProductSales,
-)
+from .channels import KINDS, Channels
+from .models import LiveSpan, ProductMonth, ProductMonthChannel, ProductSales
 from .periods import Period, today
 from .replica import read_alias
 from .services import (
-    BANK_SALE, MANUAL_SALE, MARKETPLACE_SALE, channel_aggregates, channel_q, counted_transactions, month_bounds,
+    BANK_SALE,
+    MANUAL_SALE,
+    MARKETPLACE_SALE,
+    channel_code,
+    channel_q,
+    counted_transactions,
+    measures,
+    month_bounds,
 )
 
 FOLLOW_UP_DAYS = 90
@@ -183,32 +202,36 @@ def _bits(bits, when=None):
     return Max(value)
 
 
-def _sales_flags_monthly():
+# Per-marketplace columns are named by the marketplace's place in `Channels.marketplaces` (mk0,
+# l0...), never by its code: codes are data, and reach the SQL only as parameters.
+def _sales_flags_monthly(known):
     """Per product, from ProductMonth masks: which kinds of sale it had, and on which marketplaces."""
-    return {"mkt": _bits(MARKETPLACE_BITS), "bank": _bits(CHANNEL_BITS["bank"]), "manual": _bits(CHANNEL_BITS["manual"]),
-            **{f"mk_{code}": _bits(CHANNEL_BITS[code]) for code in MARKETPLACE_CODES}}
+    return {"mkt": _bits(known.marketplace_mask), "bank": _bits(known.mask("bank")),
+            "manual": _bits(known.mask("manual")),
+            **{f"mk{index}": _bits(known.mask(code)) for index, code in enumerate(known.marketplaces)}}
 
 
-def _sales_flags_raw():
+def _sales_flags_raw(known):
     """The same flags straight from counted transactions."""
     return {"mkt": _max_when(MARKETPLACE_SALE), "bank": _max_when(BANK_SALE), "manual": _max_when(MANUAL_SALE),
-            **{f"mk_{code}": _max_when(channel_q(code)) for code in MARKETPLACE_CODES}}
+            **{f"mk{index}": _max_when(channel_q(code)) for index, code in enumerate(known.marketplaces)}}
 
 
-FLAG_COLUMNS = ["mkt", "bank", "manual", *(f"mk_{code}" for code in MARKETPLACE_CODES)]
+def _flag_columns(known):
+    return ["mkt", "bank", "manual", *(f"mk{index}" for index in range(len(known.marketplaces)))]
 
 
-def _sales_parts(period):
+def _sales_parts(period, known):
     """SQL parts giving, per product, 0/1 flags for each kind of sale in the period: ProductMonth for
     the months wholly inside it, the transactions themselves for the days at its edges."""
     parts = []
     months = period.full_months()
     if months:
         parts.append(ProductMonth.objects.filter(month__gte=months[0], month__lte=months[-1]).order_by()
-                     .values("product_id").annotate(**_sales_flags_monthly()))
+                     .values("product_id").annotate(**_sales_flags_monthly(known)))
     for start, end in period.edges():
         parts.append(counted_transactions().filter(occurred_at__gte=start, occurred_at__lt=end)
-                     .values("product_id").annotate(**_sales_flags_raw()))
+                     .values("product_id").annotate(**_sales_flags_raw(known)))
     return [_sql(part) for part in parts]
 
 
@@ -223,7 +246,7 @@ def _live_in(period):
         Q(ended_at__isnull=True) | Q(ended_at__gt=period.start_at)).order_by()
 
 
-def _flags_cte(user, period, filters):
+def _flags_cte(user, period, filters, known):
     """WITH ... flags AS (one row per counted product: its dimensions and 0/1 flags)."""
     products = counted_products(user, period, filters).values(
         "id", "group_id", "stars", commune=F("producer__commune_id"), old_district=F("producer__old_district"),
@@ -235,17 +258,18 @@ def _flags_cte(user, period, filters):
         params.extend(sql_params[1])
 
     add("products", _sql(products))
-    listed_on = {f"l_{code}": _max_when(Q(marketplace=code)) for code in MARKETPLACE_CODES}
+    listed_on = {f"l{index}": _max_when(Q(marketplace=code)) for index, code in enumerate(known.marketplaces)}
     add("listed", _sql(_live_in(period).values("product_id").annotate(**listed_on)))
-    parts = _sales_parts(period)
+    parts = _sales_parts(period, known)
     sold_sql, sold_params = _union(parts, "UNION ALL")
+    flag_columns = _flag_columns(known)
     if len(parts) == 1:
-        columns = ", ".join(f"CASE WHEN {column} > 0 THEN 1 ELSE 0 END AS {column}" for column in FLAG_COLUMNS)
+        columns = ", ".join(f"CASE WHEN {column} > 0 THEN 1 ELSE 0 END AS {column}" for column in flag_columns)
         add("sales", (f"SELECT product_id, {columns} FROM ({sold_sql}) s", sold_params))
     else:
-        columns = ", ".join(f"CASE WHEN MAX({column}) > 0 THEN 1 ELSE 0 END AS {column}" for column in FLAG_COLUMNS)
+        columns = ", ".join(f"CASE WHEN MAX({column}) > 0 THEN 1 ELSE 0 END AS {column}" for column in flag_columns)
         add("sales", (f"SELECT product_id, {columns} FROM ({sold_sql}) s GROUP BY product_id", sold_params))
-    flags = ", ".join([*(f"COALESCE(s.{column}, 0) AS {column}" for column in FLAG_COLUMNS),
+    flags = ", ".join([*(f"COALESCE(s.{column}, 0) AS {column}" for column in flag_columns),
                        *(f"COALESCE(l.{column}, 0) AS {column}" for column in listed_on)])
     ctes.append(
         "flags AS (SELECT p.id, p.commune, p.old_district, p.group_id, p.stars, p.kind, "
@@ -263,15 +287,17 @@ def _summary_rows(user, period, filters, *, dimensions=True):
     """One statement: the per-product flags are computed once (a CTE; the ORM has none) and every
     breakdown is a GROUP BY over them, joined by UNION ALL. Its parts are ORM-built querysets
     (scope, filters, summary tables), so the only hand-written SQL is the aggregation."""
-    with_sql, params = _flags_cte(user, period, filters)
+    known = Channels.known()
+    with_sql, params = _flags_cte(user, period, filters, known)
     branches = [f"SELECT 'total', '', {_MEASURES} FROM flags"]
     if dimensions:
         for dimension, column in _DIMENSION_COLUMNS.items():
             branches.append(f"SELECT '{dimension}', CAST({column} AS TEXT), {_MEASURES} FROM flags GROUP BY {column}")
-        for code in MARKETPLACE_CODES:  # a product may be on several: these rows do not add up
+        for index, code in enumerate(known.marketplaces):  # a product may be on several: these rows do not add up
             branches.append(
-                f"SELECT 'marketplace', '{code}', COALESCE(SUM(l_{code}), 0), COALESCE(SUM(l_{code}), 0), "
-                f"COALESCE(SUM(l_{code} * mk_{code}), 0), 0, 0 FROM flags HAVING SUM(l_{code}) > 0")
+                f"SELECT 'marketplace', CAST(%s AS TEXT), COALESCE(SUM(l{index}), 0), COALESCE(SUM(l{index}), 0), "
+                f"COALESCE(SUM(l{index} * mk{index}), 0), 0, 0 FROM flags HAVING SUM(l{index}) > 0")
+            params.append(code)
     sql = with_sql + " " + " UNION ALL ".join(branches)
     return _fetchall(sql, params)
 
@@ -299,7 +325,7 @@ def _labels(dimension, keys):
         return {k: _("%(stars)s sao") % {"stars": k} for k in keys}
     if dimension == "kind":
         return {k: str(Producer.Kind(k).label) if k in Producer.Kind.values else k for k in keys}
-    return {k: str(Marketplace(k).label) if k in Marketplace.values else k for k in keys}
+    return {k: display_name(k) for k in keys}
 
 
 def _sort_key(dimension, row):
@@ -358,37 +384,51 @@ CHANNEL_LABELS = {
 def channels(*, user, period, filters=Filters()):
     """Counted orders, quantity and revenue by channel (each marketplace, VietQR transfers,
     confirmed self-reported sales, other) in the period, for every product in scope (a lapsed
-    certificate does not erase revenue). Two queries: ProductMonth, then the edge days."""
+    certificate does not erase revenue). Two queries: ProductMonthChannel, then the edge days."""
     everything = is_officer(user) and not filters.as_dict()
     in_scope = Q() if everything else Q(product__in=scoped_products(user, filters).values("pk"))
-    totals = {column: 0 for column in ProductMonth.channel_columns()}
+    known = Channels.known()
+    codes = {bit: code for code, bit in known.bits.items()}
+    totals = {}
+
+    def add(code, row):
+        counted = totals.setdefault(code, {"orders": 0, "quantity": 0, "revenue": 0})
+        for measure in counted:
+            counted[measure] += row[measure] or 0
+
     months = period.full_months()
     if months:
         with _tuned():
-            row = ProductMonth.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).aggregate(
-                **{column: Sum(column) for column in totals})
-        for column, value in row.items():
-            totals[column] += value or 0
+            rows = ProductMonthChannel.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).values(
+                "channel_id").annotate(orders=Sum("orders"), quantity=Sum("quantity"), revenue=Sum("revenue")).order_by()
+            for row in rows:
+                add(codes[row["channel_id"]], row)
     edges = period.edges()
     if edges:
         in_edges = Q()
         for start, end in edges:
             in_edges |= Q(occurred_at__gte=start, occurred_at__lt=end)
-        aggregates = {column: value for column, value in channel_aggregates().items() if column in totals}
-        row = counted_transactions().filter(in_edges, in_scope).aggregate(**aggregates)
-        for column, value in row.items():
-            totals[column] += value or 0
+        for row in counted_transactions().filter(in_edges, in_scope).values(code=channel_code()).annotate(
+                **measures()).order_by():
+            add(row["code"], row)
     result = []
-    for channel in (*MARKETPLACE_CODES, *KINDS):
-        if not totals[f"{channel}_orders"]:
+    for channel in sorted(totals, key=lambda code: _channel_order(known, code)):
+        if not totals[channel]["orders"]:
             continue
-        if channel in MARKETPLACE_CODES:
-            kind, label = "marketplace", _("Đơn trên sàn · %(marketplace)s") % {"marketplace": Marketplace(channel).label}
-        else:
+        if channel in KINDS:
             kind, label = channel, str(CHANNEL_LABELS[channel])
+        else:
+            kind, label = "marketplace", _("Đơn trên sàn · %(marketplace)s") % {"marketplace": display_name(channel)}
         result.append({"kind": kind, "marketplace": channel if kind == "marketplace" else "", "label": label,
-                       **{measure: totals[f"{channel}_{measure}"] for measure in ("orders", "quantity", "revenue")}})
+                       **totals[channel]})
     return result
+
+
+def _channel_order(known, code):
+    """Marketplaces by their bit, then bank, manual, other (a channel not yet in `known`: last)."""
+    if code in KINDS:
+        return (1, KINDS.index(code))
+    return (0, known.bits.get(code, len(known.bits)), code)
 
 
 def channel_totals(rows):
@@ -418,7 +458,9 @@ def trend(*, user, period, filters=Filters(), months=12):
     month_params = [connection.ops.adapt_datefield_value(first) for first in firsts]
     # month i -> bit 1 << i, as a small table joined to ProductMonth (one lookup a row)
     bits_sql = " UNION ALL ".join(f"SELECT %s AS month, {1 << i} AS bit" for i in indexes)
-    kinds = {"mkt": MARKETPLACE_BITS, "any": MARKETPLACE_BITS | CHANNEL_BITS["bank"], "man": CHANNEL_BITS["manual"]}
+    known = Channels.known()
+    kinds = {"mkt": known.marketplace_mask, "any": known.marketplace_mask | known.mask("bank"),
+             "man": known.mask("manual")}
     sold_columns = ", ".join(f"SUM(CASE WHEN (pm.mask & {bits}) <> 0 THEN b.bit ELSE 0 END) AS s_{kind}"
                              for kind, bits in kinds.items())
     table = connection.ops.quote_name(ProductMonth._meta.db_table)

@@ -7,46 +7,62 @@ or to repair). A test checks that both give the same rows."""
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, IntegerField, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from listings.models import Listing, ListingStatusChange
 from payments.models import Transaction
 from producers.models import OcopProduct
 
-from .models import CHANNEL_BITS, KINDS, MARKETPLACE_CODES, LiveSpan, ProductMonth, ProductSales
+from . import channels
+from .models import LiveSpan, ProductMonth, ProductMonthChannel, ProductSales
 from .periods import day_start, local_zone
 
 Source = Transaction.Source
 
-# An order imported from a marketplace's spreadsheet counts as a marketplace order when it names one.
-MARKETPLACE_SALE = (Q(source=Source.MARKETPLACE_ORDER) | Q(source=Source.IMPORT) & ~Q(marketplace="")) & Q(
-    marketplace__in=MARKETPLACE_CODES)
+# An order from a marketplace, or imported from its spreadsheet, counts as a marketplace order when
+# it names one; its channel is then that marketplace's code, enabled in settings or not.
+MARKETPLACE_SALE = Q(source__in=[Source.MARKETPLACE_ORDER, Source.IMPORT]) & ~Q(marketplace="")
 BANK_SALE = Q(source=Source.BANK_TRANSFER)
 MANUAL_SALE = Q(source=Source.MANUAL)
 
 
 def channel_q(channel):
-    """Which counted transactions go to a channel's columns of ProductMonth."""
-    if channel in MARKETPLACE_CODES:
+    """Which counted transactions go to a channel."""
+    if channels.is_marketplace(channel):
         return MARKETPLACE_SALE & Q(marketplace=channel)
     return {"bank": BANK_SALE, "manual": MANUAL_SALE}.get(channel) or ~(MARKETPLACE_SALE | BANK_SALE | MANUAL_SALE)
 
 
-def channel_aggregates():
-    """{column: aggregate} for every channel column of ProductMonth, over counted transactions."""
-    result = {}
-    for channel in (*MARKETPLACE_CODES, *KINDS):
-        q = channel_q(channel)
-        result[f"{channel}_orders"] = Count("id", filter=q)
-        result[f"{channel}_quantity"] = Coalesce(Sum("quantity", filter=q), 0)
-        result[f"{channel}_revenue"] = Coalesce(Sum("amount", filter=q), 0)
-    mask = None
-    for channel, bit in CHANNEL_BITS.items():
-        term = Max(Case(When(channel_q(channel), then=Value(bit)), default=Value(0), output_field=IntegerField()))
-        mask = term if mask is None else mask + term
-    result["mask"] = Coalesce(mask, 0)
-    return result
+def channel_code():
+    """The channel of a counted transaction, as an SQL expression: its marketplace or its kind."""
+    return Case(When(MARKETPLACE_SALE, then=F("marketplace")), When(BANK_SALE, then=Value("bank")),
+                When(MANUAL_SALE, then=Value("manual")), default=Value("other"), output_field=CharField())
+
+
+def channel_bit(bits):
+    """The channel's bit of a counted transaction, as an SQL expression, for channels `bits` {code: bit}."""
+    whens = [When(channel_q(code), then=Value(bit)) for code, bit in bits.items() if channels.is_marketplace(code)]
+    whens += [When(channel_q(kind), then=Value(bits[kind])) for kind in ("bank", "manual") if kind in bits]
+    return Case(*whens, default=Value(bits.get("other")), output_field=IntegerField())
+
+
+def measures():
+    """Orders, quantity and revenue of counted transactions, as aggregates."""
+    return {"orders": Count("id"), "quantity": Coalesce(Sum("quantity"), 0), "revenue": Coalesce(Sum("amount"), 0)}
 
 
 def counted_transactions():
@@ -66,20 +82,28 @@ def month_bounds(month):
 
 
 def sales_bucket_refresh(*, product_id, month):
-    """Recomputes the ProductMonth row of one product and month from its transactions.
+    """Recomputes the rows of one product and month (ProductMonth and one ProductMonthChannel per
+    channel that sold) from its transactions.
 
     The product row is locked first, so two writers of the same product take turns and the later
-    one reads the other's committed row: the bucket never keeps a stale total."""
+    one reads the other's committed rows: the bucket never keeps a stale total."""
     start, end = month_bounds(month)
     with transaction.atomic():
         if not list(OcopProduct.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True)):
             return  # the product is being deleted; its rows go with it
-        values = counted_transactions().filter(
-            product_id=product_id, occurred_at__gte=start, occurred_at__lt=end).aggregate(**channel_aggregates())
-        if not any(values[f"{channel}_orders"] for channel in (*MARKETPLACE_CODES, *KINDS)):
+        sold = list(counted_transactions().filter(product_id=product_id, occurred_at__gte=start, occurred_at__lt=end)
+                    .values(code=channel_code()).annotate(**measures()).order_by())
+        bits = channels.bits_for(row["code"] for row in sold)
+        ProductMonthChannel.objects.filter(product_id=product_id, month=month).delete()
+        if not sold:
             ProductMonth.objects.filter(product_id=product_id, month=month).delete()
         else:
-            ProductMonth.objects.update_or_create(product_id=product_id, month=month, defaults=values)
+            ProductMonthChannel.objects.bulk_create(
+                ProductMonthChannel(product_id=product_id, month=month, channel_id=bits[row["code"]],
+                                    orders=row["orders"], quantity=row["quantity"], revenue=row["revenue"])
+                for row in sold)
+            mask = sum(1 << bit for bit in bits.values())
+            ProductMonth.objects.update_or_create(product_id=product_id, month=month, defaults={"mask": mask})
         last_sale_refresh(product_id=product_id)
 
 
@@ -145,18 +169,26 @@ def _insert_select(model, columns, queryset):
 
 
 def sales_rebuild():
-    """Every ProductMonth row from the transactions, in one INSERT ... SELECT."""
-    grouped = counted_transactions().annotate(
-        bucket=TruncMonth("occurred_at", output_field=DateField(), tzinfo=local_zone()),
-    ).values("product_id", "bucket").annotate(**channel_aggregates()).order_by()
+    """Every ProductMonthChannel row from the transactions, then every ProductMonth row from those,
+    in INSERT ... SELECT statements (the channels seen for the first time get their bits first)."""
+    sold_on = counted_transactions().filter(MARKETPLACE_SALE).values_list("marketplace", flat=True).distinct()
+    bits = channels.bits_for([*sold_on, *channels.KINDS])
+    by_channel = counted_transactions().annotate(
+        bucket=TruncMonth("occurred_at", output_field=DateField(), tzinfo=local_zone()), channel=channel_bit(bits),
+    ).values("product_id", "bucket", "channel").annotate(**measures())
+    masks = ProductMonthChannel.objects.values("product_id", "month").annotate(
+        mask=Sum(Cast(Value(1), BigIntegerField()).bitleftshift(F("channel_id")))).order_by()
     last_sales = (counted_transactions().filter(MARKETPLACE_SALE, product__isnull=False).values("product_id")
                   .annotate(last=Max("occurred_at")).order_by())
     with transaction.atomic():
+        ProductMonthChannel.objects.all().delete()
         ProductMonth.objects.all().delete()
         ProductSales.objects.all().delete()
         _insert_select(ProductSales, ["product_id", "last_marketplace_sale_at"], last_sales)
-        return _insert_select(ProductMonth, ["product_id", "month", *ProductMonth.channel_columns(), "mask"],
-                              grouped.order_by("bucket", "product_id"))
+        _insert_select(ProductMonthChannel, ["product_id", "month", "channel_id", "orders", "quantity", "revenue"],
+                       by_channel.order_by("bucket", "product_id", "channel"))
+        # month by month, so the month index follows the table
+        return _insert_select(ProductMonth, ["product_id", "month", "mask"], masks.order_by("month", "product_id"))
 
 
 LIVE_SPANS_SQL = """

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from dashboard import bench, selectors, services
-from dashboard.models import LiveSpan, ProductMonth
+from dashboard.models import LiveSpan, ProductMonth, ProductMonthChannel
 from dashboard.periods import Period, quarter_period
 from listings.models import Listing, ListingStatusChange
 from payments.models import Transaction
@@ -25,6 +25,12 @@ def _rows(model, exclude=("id",)):
     return sorted(rows, key=lambda row: sorted((k, str(v)) for k, v in row.items()))
 
 
+def _by_channel(product, month):
+    """{channel code: (orders, quantity, revenue)} of one product and month."""
+    return {row[0]: row[1:] for row in ProductMonthChannel.objects.filter(product=product, month=month).values_list(
+        "channel__code", "orders", "quantity", "revenue")}
+
+
 def test_rows_kept_on_write_equal_a_full_rebuild(producer):
     product, other = make_product(producer), make_product(producer)
     make_listing(product, live_at=at(1, 6), delisted_at=at(9, 8))
@@ -36,16 +42,19 @@ def test_rows_kept_on_write_equal_a_full_rebuild(producer):
     sale(other, when=at(2, 8), source="manual")
     sale(other, when=at(3, 8), status="cancelled")
     sale(other, when=at(4, 8), source="import", marketplace="")
-    kept_sales, kept_spans = _rows(ProductMonth), _rows(LiveSpan)
-    assert len(kept_sales) == 2 and len(kept_spans) == 2
+    sale(other, when=at(5, 8), marketplace="chomoi", amount=60_000)  # a marketplace no longer (or not yet) enabled
+    kept_sales, kept_channels, kept_spans = _rows(ProductMonth), _rows(ProductMonthChannel), _rows(LiveSpan)
+    assert len(kept_sales) == 2 and len(kept_channels) == 6 and len(kept_spans) == 2
     services.summaries_rebuild()
     assert _rows(ProductMonth) == kept_sales
+    assert _rows(ProductMonthChannel) == kept_channels
     assert _rows(LiveSpan) == kept_spans
-    july = ProductMonth.objects.get(product=product, month=dt.date(2026, 7, 1))
-    assert (july.shopee_orders, july.shopee_quantity, july.shopee_revenue) == (1, 2, 120_000)
-    assert (july.bank_orders, july.bank_revenue) == (1, 80_000)
-    august = ProductMonth.objects.get(product=other, month=dt.date(2026, 8, 1))
-    assert (august.lazada_orders, august.manual_orders, august.other_orders) == (1, 1, 1)
+    july, august = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
+    assert _by_channel(product, july) == {"shopee": (1, 2, 120_000), "bank": (1, 1, 80_000)}
+    assert _by_channel(other, august) == {"lazada": (1, 1, 100_000), "manual": (1, 1, 100_000),
+                                          "other": (1, 1, 100_000), "chomoi": (1, 1, 60_000)}
+    assert ProductMonth.objects.get(product=product, month=july).mask == 1 << 1 | 1 << 6
+    assert ProductMonth.objects.get(product=other, month=august).mask == 1 << 2 | 1 << 7 | 1 << 8 | 1 << 9
 
 
 def test_an_edit_moves_a_sale_between_buckets_and_a_delete_removes_it(producer):
@@ -54,10 +63,10 @@ def test_an_edit_moves_a_sale_between_buckets_and_a_delete_removes_it(producer):
     tx.occurred_at = at(10, 9)
     tx.product = other
     tx.save()
-    assert list(ProductMonth.objects.values_list("product_id", "month", "shopee_orders")) == [
-        (other.pk, dt.date(2026, 9, 1), 1)]
+    assert list(ProductMonth.objects.values_list("product_id", "month")) == [(other.pk, dt.date(2026, 9, 1))]
+    assert _by_channel(other, dt.date(2026, 9, 1)) == {"shopee": (1, 1, 100_000)}
     tx.delete()
-    assert not ProductMonth.objects.exists()
+    assert not ProductMonth.objects.exists() and not ProductMonthChannel.objects.exists()
 
 
 def test_a_listing_going_live_again_opens_a_new_span(producer):
@@ -162,7 +171,8 @@ def test_deleting_a_listing_product_or_history_row_leaves_no_dangling_summary(pr
     for tx in Transaction.objects.filter(product=product):
         tx.delete()
     product.delete()
-    assert not ProductMonth.objects.exists() and not LiveSpan.objects.exists()
+    assert not ProductMonth.objects.exists() and not ProductMonthChannel.objects.exists()
+    assert not LiveSpan.objects.exists()
     connection.check_constraints()
 
 
@@ -184,7 +194,7 @@ def test_rebuild_command_repairs_rows_written_behind_the_signals(producer):
     product = make_product(producer)
     tx = sale(product, when=at(3, 7))
     Transaction.objects.filter(pk=tx.pk).update(amount=999_000)  # a write the signals never saw
-    assert ProductMonth.objects.get().shopee_revenue == 100_000
+    assert ProductMonthChannel.objects.get().revenue == 100_000
     out = StringIO()
     call_command("rebuild_dashboard", stdout=out)
-    assert ProductMonth.objects.get().shopee_revenue == 999_000 and "ProductMonth: 1" in out.getvalue()
+    assert ProductMonthChannel.objects.get().revenue == 999_000 and "ProductMonth: 1" in out.getvalue()
