@@ -73,7 +73,7 @@ def remember_device(request, response, username):
 
 
 def _address_key(request, action):
-    from .client_ip import client_ip
+    from common.client_ip import client_ip
 
     slot = int(now() // 3600)
     return f"attempts:{action}:{client_ip(request) or 'unknown'}:{slot}", (slot + 1) * 3600 - now()

@@ -3,6 +3,8 @@
 Kept apart from common.api: DRF imports these while it builds `rest_framework.views`."""
 from rest_framework import authentication
 
+from .client_ip import client_ip
+
 
 def audit_actor(request, user):
     """Name `user` as the actor of whatever this request changes, with the client's address.
@@ -11,8 +13,6 @@ def audit_actor(request, user):
     its context for this request is completed here (a second, nested context would leave a signal
     receiver behind in auditlog 3.x)."""
     from auditlog.context import auditlog_value
-
-    from accounts.client_ip import client_ip
 
     context = auditlog_value.get(None)
     if context is not None and user is not None and user.is_authenticated:

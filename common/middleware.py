@@ -3,6 +3,7 @@ import uuid
 
 from auditlog import middleware as auditlog_middleware
 
+from .client_ip import client_ip
 from .logging import request_id_var
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -28,13 +29,11 @@ class RequestIdMiddleware:
 
 class AuditlogMiddleware(auditlog_middleware.AuditlogMiddleware):
     """auditlog's middleware with the client's address as the proxy configuration says
-    (`accounts.client_ip`), not the first X-Forwarded-For entry, which the client writes itself.
+    (`common.client_ip`), not the first X-Forwarded-For entry, which the client writes itself.
     The API's actor is set once DRF has authenticated the request (`common.api.audit_actor`)."""
 
     @staticmethod
     def _get_remote_addr(request):
-        from accounts.client_ip import client_ip
-
         return client_ip(request)
 
     @staticmethod

@@ -1,12 +1,14 @@
 """The periodic tasks without a broker: what `celery beat` does for a deployment with Redis, for
 `make demo` and any deployment whose tasks run eagerly (no CELERY_BROKER_URL).
 
-`manage.py run_periodic` runs every entry of the one beat schedule (settings.CELERY_BEAT_SCHEDULE
-plus what the apps add in their ready(): the inbound-event sweep, the stuck-listing sweep, token
-refresh, review checks, order polling) in its own process, beside the web server: each once at
-start, then at its interval, one at a time. Every task is idempotent and works from rows, so a
-run that overlaps the web process's own work is harmless. SIGINT/SIGTERM stop it after the task
-in progress.
+`manage.py run_periodic` runs every entry of the one beat schedule (settings.CELERY_BEAT_SCHEDULE:
+the inbound-event sweep, the stuck-listing sweep, token refresh, review checks, order polling) in
+its own process, beside the web server: each once at start, then at its interval, one at a time.
+Every task is idempotent and works from rows, so a run that overlaps the web process's own work is
+harmless. SIGINT/SIGTERM stop it after the task in progress.
+
+The Celery app is `celery.current_app` (config's, once Django is set up), so common imports no
+project module.
 """
 import logging
 import threading
@@ -14,10 +16,9 @@ import time
 from datetime import timedelta
 from importlib import import_module
 
+from celery import current_app as celery_app
 from celery.schedules import schedule as celery_schedule
 from django.db import close_old_connections
-
-from config.celery_app import app as celery_app
 
 logger = logging.getLogger(__name__)
 

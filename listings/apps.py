@@ -7,13 +7,6 @@ class ListingsConfig(AppConfig):
     verbose_name = _("Niêm yết trên sàn")
 
     def ready(self):
-        # The periodic tasks of this app join whatever schedule settings already define.
-        from config.celery_app import app
-
-        from .tasks import BEAT_SCHEDULE
-
-        app.conf.beat_schedule = {**BEAT_SCHEDULE, **(app.conf.beat_schedule or {})}
-
         from common import privacy
 
         from .privacy import ShopsData

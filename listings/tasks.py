@@ -6,13 +6,6 @@ from . import services
 
 PUBLISH_MAX_RETRIES = getattr(settings, "LISTING_PUBLISH_MAX_RETRIES", 5)
 
-# Periodic work; the lead adds this to settings.CELERY_BEAT_SCHEDULE (see the report).
-BEAT_SCHEDULE = {
-    "listings-sweep-stuck": {"task": "listings.tasks.sweep_stuck_listings", "schedule": 300.0},
-    "listings-refresh-tokens": {"task": "listings.tasks.refresh_marketplace_tokens", "schedule": 3600.0},
-    "listings-check-review": {"task": "listings.tasks.check_listings_in_review", "schedule": 900.0},
-}
-
 
 @shared_task(bind=True, acks_late=True, max_retries=PUBLISH_MAX_RETRIES)
 def publish_listing(self, listing_id):

@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from celery import current_app as celery_app
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -53,12 +56,21 @@ def _code_and_shop():
     return owner, product, shop
 
 
-def test_every_periodic_task_of_the_deployment_is_scheduled():
-    # the one schedule beat runs, and the in-process scheduler too
-    names = {entry["task"] for entry in Scheduler().schedule.values()}
-    assert {"payments.tasks.sweep_inbound_events", "listings.tasks.sweep_stuck_listings",
-            "listings.tasks.refresh_marketplace_tokens", "listings.tasks.check_listings_in_review",
-            "marketplace.tasks.poll_marketplace_orders"} <= names
+def test_every_periodic_task_of_the_deployment_is_declared_in_settings_alone():
+    # one place: the schedule beat and the in-process scheduler run is settings.CELERY_BEAT_SCHEDULE,
+    # and no app adds to it at start-up
+    assert celery_app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
+    assert Scheduler().schedule == settings.CELERY_BEAT_SCHEDULE
+    names = {entry["task"].rsplit(".", 1)[1] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names == {"sweep_inbound_events", "sweep_stuck_listings", "refresh_marketplace_tokens",
+                     "check_listings_in_review", "poll_marketplace_orders"}
+
+
+@pytest.mark.parametrize("entry", sorted(settings.CELERY_BEAT_SCHEDULE), ids=str)
+def test_each_scheduled_task_exists(entry):
+    name = settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+    import_module(name.rsplit(".", 1)[0])
+    assert name in celery_app.tasks
 
 
 def test_each_task_runs_at_start_then_at_its_interval():

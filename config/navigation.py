@@ -1,3 +1,5 @@
+"""The portal's menu (a template context processor): its sections belong to several apps, so it
+lives in config, above them all."""
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 

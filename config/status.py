@@ -1,10 +1,18 @@
 """What administrators need to see that the service is keeping up: queue depths and what failed.
 
 Every task works on a row (a listing, an inbound event), so "failed tasks" are the rows their tasks
-left in a failed state; no Celery result backend is needed."""
+left in a failed state; no Celery result backend is needed. It reads several apps, so it lives in
+config, above them all."""
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from kombu import Connection
+
+from listings.models import Listing, MarketplaceAccount
+from payments.models import InboundEvent
 
 
 def queue_names():
@@ -32,9 +40,6 @@ def queue_depths():
 
 
 def failures():
-    from listings.models import Listing, MarketplaceAccount
-    from payments.models import InboundEvent
-
     return {
         "listings_by_status": dict(Listing.objects.values_list("status").annotate(n=Count("id")).order_by()),
         "failed_listings": Listing.objects.filter(status=Listing.Status.FAILED)
@@ -44,3 +49,15 @@ def failures():
         "expired_accounts": MarketplaceAccount.objects.exclude(status=MarketplaceAccount.Status.CONNECTED)
         .select_related("producer")[:20],
     }
+
+
+@never_cache
+def system_status(request):
+    """Administrators: queue depths, failed listings, events in error, shops that lost authorisation."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return render(request, "system_status.html", {
+        "queues": queue_depths(), "eager": settings.CELERY_TASK_ALWAYS_EAGER, **failures(),
+    })
