@@ -6,8 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from config.health import healthz
-from config.status import system_status
+from common.views import healthz, system_status
 
 api_patterns = [
     path("", include("producers.api_urls")),
@@ -38,9 +37,9 @@ urlpatterns = [
     path("", include("producers.urls")),
     path("niem-yet/", include("listings.urls")),
     path("san/", include("marketplace.urls")),
+    path("san/", include("payments.order_urls")),
     path("thanh-toan/", include("payments.urls")),
     path("webhooks/", include("payments.webhook_urls")),
-    path("webhooks/", include("marketplace.webhook_urls")),
     path("bao-cao/", include("dashboard.urls")),
 ]
 

@@ -4,9 +4,9 @@ Most verified producers get a sandbox shop; about 70% of their products are publ
 through the real pipeline (listing_publish, then the publish task run eagerly); a few end rejected
 or failed (the sandbox's `sandbox_outcome`), a few go on Postmart through the feed path and are
 marked live. Then sandbox buyers order about 60% of the live products over the past six months
-and each shop is synced through the same path as the periodic polling, so the dashboard shows
-products listed with sales, listed without, and not listed at all. Idempotent: a second run
-finds every shop already synced and stops at once.
+and payments.demo syncs each shop through the same path as the periodic polling, so the
+dashboard shows products listed with sales, listed without, and not listed at all.
+Idempotent: a second run finds every shop already synced and stops at once.
 """
 import random
 from datetime import timedelta
@@ -122,8 +122,6 @@ def _postmart(producer, products, user, now):
 
 
 def _seed_producer(number, producer, products, user, now):
-    from marketplace.services import account_orders_sync
-
     counts = dict.fromkeys(("new", "listed", "live", "postmart", "orders"), 0)
     account, created = _account(producer, Marketplace.SANDBOX, user, f"{producer.name} (sàn thử nghiệm)")
     counts["new"] += created
@@ -153,9 +151,6 @@ def _seed_producer(number, producer, products, user, now):
             counts["orders"] += _simulate_sales(account, listing, live_at or now, now)
     if number < POSTMART_PRODUCERS and len(products) >= 2:
         counts["postmart"] += _postmart(producer, products, user, now)
-    account.refresh_from_db()
-    if account.is_connected:  # the same path as the periodic polling, reaching back over the history
-        account_orders_sync(account=account, since=now - timedelta(days=HISTORY_DAYS + 1))
     return counts
 
 

@@ -1,4 +1,5 @@
-"""Demo sales for `make demo`: bank accounts, VietQR codes and a few months of sales.
+"""Demo sales for `make demo`: the demo sandbox shops' orders, bank accounts, VietQR codes and a
+few months of sales.
 
 `seed(stdout, base=None)` is idempotent: every sale has a fixed external id ("demo:..."), so a
 second run creates nothing. Sales are written through services' `create_once`, i.e. instance
@@ -8,13 +9,16 @@ import json
 import random
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from listings.models import MarketplaceAccount
+from marketplace.connectors.sandbox import SandboxConnector
 from producers.models import OcopProduct, Producer
 
 from .models import Bank, BankAccount, InboundEvent, Transaction
-from .services import banks_load, payment_code_for_product
+from .services import account_orders_sync, banks_load, payment_code_for_product
 from .services.sales import create_once
 
 BANKS = ["970436", "970418", "970405", "970422"]  # Vietcombank, BIDV, Agribank, MB
@@ -40,6 +44,7 @@ def _account(producer, index):
 
 def seed(stdout, base=None):
     base = base or {}
+    _sandbox_orders()
     if not Bank.objects.exists():
         banks_load()
     producers = [p for p in base.get("producers", []) if p.status == Producer.Status.VERIFIED]
@@ -92,6 +97,20 @@ def seed(stdout, base=None):
         % {"accounts": accounts, "codes": codes, "created": created}
     )
     return {}
+
+
+def _sandbox_orders():
+    """The demo sandbox shops' orders (listings.demo's simulated buyers) brought in through the same
+    path as the periodic polling, reaching back over the whole history; a shop synced once is done."""
+    from listings.demo import HISTORY_DAYS
+
+    since = timezone.now() - timedelta(days=HISTORY_DAYS + 1)
+    shops = MarketplaceAccount.objects.filter(
+        marketplace=SandboxConnector.code, status=MarketplaceAccount.Status.CONNECTED, last_order_sync_at__isnull=True,
+    ).select_related("producer")
+    for shop in shops:
+        with transaction.atomic():
+            account_orders_sync(account=shop, since=since)
 
 
 def _unmatched_example(producer, now):

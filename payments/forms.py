@@ -77,14 +77,14 @@ class SalesFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from listings.models import Marketplace
+        from marketplace.connectors import registry
 
         from .models import Transaction
 
         super().__init__(*args, **kwargs)
         everything = [("", _("Tất cả"))]
         self.fields["source"].choices = everything + list(Transaction.Source.choices)
-        self.fields["marketplace"].choices = everything + list(Marketplace.choices)
+        self.fields["marketplace"].choices = everything + registry.choices()
         self.fields["status"].choices = everything + list(Transaction.Status.choices)
 
     def filters(self):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import vietqr
+from . import channels, vietqr
 
 # Reference codes: 6 characters without look-alikes (0, O, 1, I, L left out): 31^6, about 887 million.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -208,14 +208,6 @@ class InboundEvent(models.Model):
     processing fills the transfer fields and, when the receiving account is known, `producer`
     (this is how producers see their events and their unmatched-transfer queue)."""
 
-    class Provider(models.TextChoices):
-        SEPAY = "sepay", "SePay"
-        CASSO = "casso", "Casso"
-        SHOPEE = "shopee", "Shopee"
-        LAZADA = "lazada", "Lazada"
-        TIKI = "tiki", "Tiki"
-        SANDBOX = "sandbox", _("Sàn thử nghiệm (sandbox)")
-
     class State(models.TextChoices):
         RECEIVED = "received", _("Đã nhận, chờ xử lý")
         MATCHED = "matched", _("Đã khớp")
@@ -225,13 +217,13 @@ class InboundEvent(models.Model):
         DISMISSED = "dismissed", _("Đã bỏ qua")
         ERROR = "error", _("Lỗi")
 
-    BANK_PROVIDERS = (Provider.SEPAY, Provider.CASSO)
     BADGES = {
         State.RECEIVED: "pending", State.MATCHED: "ok", State.DUPLICATE: "", State.NO_MATCH: "pending",
         State.IGNORED: "", State.DISMISSED: "", State.ERROR: "failed",
     }
 
-    provider = models.CharField(_("nguồn"), max_length=20, choices=Provider.choices)
+    # The channel it came in by (payments.channels: bank-notification services and marketplaces).
+    provider = models.CharField(_("nguồn"), max_length=20, choices=channels.choices)
     dedup_key = models.CharField(max_length=120, blank=True, default="")
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="duplicates"
@@ -290,7 +282,7 @@ class InboundEvent(models.Model):
 
     @property
     def is_bank(self):
-        return self.provider in self.BANK_PROVIDERS
+        return self.provider in channels.bank_codes()
 
     @property
     def is_open(self):

@@ -11,6 +11,7 @@ from common import privacy
 from listings.models import MarketplaceAccount
 from marketplace.connectors.registry import UnknownConnector, get_connector
 
+from . import channels
 from .models import BankAccount, InboundEvent, PaymentCode, Transaction
 
 BANK_ACCOUNT_PERSONAL_FIELDS = ("account_number", "holder_name", "review_reason", "review_note")
@@ -42,7 +43,7 @@ class PaymentsData(privacy.PersonalData):
         untied = InboundEvent.objects.filter(producer__isnull=True)
         for number in numbers:
             pks.update(untied.filter(Q(account_number=number) | Q(body__contains=number),
-                                     provider__in=InboundEvent.BANK_PROVIDERS).values_list("pk", flat=True))
+                                     provider__in=channels.bank_codes()).values_list("pk", flat=True))
         shops = set(MarketplaceAccount.objects.filter(producer=producer).values_list("marketplace", "shop_id"))
         for marketplace, shop_id in shops:
             for event in untied.filter(provider=marketplace, body__contains=shop_id):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from producers.selectors import is_officer, producers_for, products_for
 
+from . import channels
 from .models import Bank, BankAccount, InboundEvent, PaymentCode, Transaction
 
 
@@ -167,5 +168,5 @@ def inbound_events_for(user):
 
 def unmatched_transfers_for(user):
     return inbound_events_for(user).filter(
-        provider__in=InboundEvent.BANK_PROVIDERS, state=InboundEvent.State.NO_MATCH, producer__isnull=False,
+        provider__in=channels.bank_codes(), state=InboundEvent.State.NO_MATCH, producer__isnull=False,
     ).order_by("-occurred_at", "-id")

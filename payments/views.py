@@ -25,7 +25,7 @@ from producers.selectors import (
     products_for,
 )
 
-from . import services
+from . import channels, services
 from .evidence import download_response
 from .forms import (
     AssignTransferForm,
@@ -424,11 +424,11 @@ def events(request):
     provider = request.GET.get("provider", "")
     if state in InboundEvent.State.values:
         queryset = queryset.filter(state=state)
-    if provider in InboundEvent.Provider.values:
+    if provider in dict(channels.choices()):
         queryset = queryset.filter(provider=provider)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     return render(request, "payments/events.html", {
-        "page": page, "states": InboundEvent.State.choices, "providers": InboundEvent.Provider.choices,
+        "page": page, "states": InboundEvent.State.choices, "providers": channels.choices(),
         "state": state, "provider": provider,
     })
 

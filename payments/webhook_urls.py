@@ -1,9 +1,9 @@
-"""Mounted by config/urls.py as path("webhooks/", include("payments.webhook_urls"))."""
+"""Mounted by config/urls.py as path("webhooks/", include("payments.webhook_urls")): one door for
+every channel, at the addresses the banks' services and the marketplaces already know."""
 from django.urls import path
 
 from . import webhooks
 
 urlpatterns = [
-    path("sepay/", webhooks.sepay, name="webhook-sepay"),
-    path("casso/", webhooks.casso, name="webhook-casso"),
+    path("<slug:channel>/", webhooks.webhook, name="webhook"),
 ]

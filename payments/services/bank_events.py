@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from common.exceptions import DomainError, PermissionDenied
 from producers import authority
 
-from .. import banknotify
+from ..banks.base import BANK_ALIASES, BankNotice, MalformedBody, bank_key, parse_json_object
+from ..banks.registry import UnknownService, get_service
 from ..matching import find_reference_codes
 from ..models import Bank, BankAccount, InboundEvent, PaymentCode, Transaction
 from .bank_accounts import APPROVED
@@ -15,19 +16,18 @@ from .sales import COUNTED, MAX_SALE_QUANTITY, create_once
 
 
 def _bank_notice(event):
-    data = banknotify.parse_json_object(event.body.encode())
-    return banknotify.PARSERS[event.provider](data)
+    return get_service(event.provider).parse(parse_json_object(event.body.encode()))
 
 
 def receiving_bank(notice):
     """The bank the service names (SePay's `gateway`, Casso's bank name or abbreviation), or None."""
-    keys = {banknotify.bank_key(name) for name in notice.bank_names} - {""}
+    keys = {bank_key(name) for name in notice.bank_names} - {""}
     if not keys:
         return None
-    aliased = {banknotify.BANK_ALIASES[key] for key in keys if key in banknotify.BANK_ALIASES}
+    aliased = {BANK_ALIASES[key] for key in keys if key in BANK_ALIASES}
     for bank in Bank.objects.all():
-        short = banknotify.bank_key(bank.short_name)
-        names = {short, short + "bank", short.removesuffix("bank"), banknotify.bank_key(bank.name), bank.bin}
+        short = bank_key(bank.short_name)
+        names = {short, short + "bank", short.removesuffix("bank"), bank_key(bank.name), bank.bin}
         if keys & names or bank.bin in aliased:
             return bank
     return None
@@ -63,7 +63,7 @@ def bank_event_process(event):
     """Sets a bank notification's state: matched (the sale recorded), duplicate, ignored, no match."""
     try:
         notice = _bank_notice(event)
-    except banknotify.MalformedBody as exc:
+    except MalformedBody as exc:
         event.state, event.error = InboundEvent.State.ERROR, f"malformed body: {exc}"
         return
     event.external_id, event.account_number = notice.external_id, notice.account_number
@@ -158,8 +158,8 @@ def unmatched_assign(*, user, event, product, quantity=None):
         raise DomainError(_("Chuyển khoản không có số tiền vào."))
     try:
         notice = _bank_notice(event)  # the bank's own reference keeps a transfer reported twice counted once
-    except (banknotify.MalformedBody, KeyError):
-        notice = banknotify.BankNotice(
+    except (MalformedBody, UnknownService):
+        notice = BankNotice(
             provider=event.provider, external_id=event.external_id, account_number=event.account_number,
             amount=event.amount, incoming=True, content=event.content, occurred_at=event.occurred_at,
         )

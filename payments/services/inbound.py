@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from common.exceptions import INFRASTRUCTURE_ERRORS
 
+from .. import channels
 from ..models import InboundEvent
 from .bank_events import bank_event_process
 
@@ -121,18 +122,20 @@ def inbound_events_sweep(*, older_than=STUCK_AFTER):
     return len(stuck)
 
 
-_EVENT_PROCESSORS = {}
-
-
 def _processable_providers():
-    """Providers whose events something here processes: the banks, and the registered marketplaces."""
-    return [*InboundEvent.BANK_PROVIDERS, *_EVENT_PROCESSORS]
+    return channels.processable_codes()
 
 
-def register_event_processor(provider, function):
-    """How the marketplace engineer plugs order pushes in: `function(event)` sets the event's state
-    (and calls record_marketplace_order). Bank providers are handled here."""
-    _EVENT_PROCESSORS[provider] = function
+def _processor(event):
+    """The processing of an event's channel kind, or None (it stays `received` until one exists)."""
+    kind = channels.kind(event.provider)
+    if kind == channels.BANK:
+        return bank_event_process
+    if kind == channels.MARKETPLACE:
+        from .pushes import order_event_process
+
+        return order_event_process
+    return None
 
 
 def inbound_event_process(*, event_id, skip_locked=False):
@@ -145,12 +148,10 @@ def inbound_event_process(*, event_id, skip_locked=False):
             return event
         try:
             with transaction.atomic():
-                if event.is_bank:
-                    bank_event_process(event)
-                elif event.provider in _EVENT_PROCESSORS:
-                    _EVENT_PROCESSORS[event.provider](event)
-                else:
-                    return event  # stays `received` until a processor for this provider exists
+                process = _processor(event)
+                if process is None:
+                    return event  # stays `received` until its channel is enabled again
+                process(event)
         except INFRASTRUCTURE_ERRORS:
             raise  # nothing wrong with the event: it stays `received` and inbound_events_sweep resends it
         except Exception as exc:  # kept on the row for people to see

@@ -251,7 +251,7 @@ def _transfer(i, code):
                 "referenceCode": f"MBVCB.{8800000 + i}", "description": f"OCOP {code}"}
         raw = json.dumps(body, ensure_ascii=False).encode()
         return "/webhooks/sepay/", raw, {"Authorization": f"Apikey {SEPAY_KEY}"}
-    from payments import banknotify
+    from payments.banks import casso
 
     body = {"error": 0, "data": {
         "id": 900000 + i, "reference": f"FT26341{900000 + i}", "description": f"IBFT OCOP{code}", "amount": 150000,
@@ -262,7 +262,7 @@ def _transfer(i, code):
 
     def headers():  # signed when sent: Casso's timestamp must be fresh
         stamp = int(time.time() * 1000)
-        return {"X-Casso-Signature": f"t={stamp},v1={banknotify.casso_signature(CASSO_KEY, stamp, body)}"}
+        return {"X-Casso-Signature": f"t={stamp},v1={casso.casso_signature(CASSO_KEY, stamp, body)}"}
     return "/webhooks/casso/", raw, headers
 
 

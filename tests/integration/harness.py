@@ -334,7 +334,7 @@ class Delivery:
         return self._headers
 
     def _sign(self):
-        from payments import banknotify
+        from payments.banks import casso, sepay
         from tests.marketplace.order_fixtures import lazada_signature, shopee_signature
 
         if self.kind == "sepay-key":
@@ -342,10 +342,10 @@ class Delivery:
         if self.kind == "sepay-hmac":
             timestamp = int(time.time())
             return {"X-SePay-Timestamp": str(timestamp),
-                    "X-SePay-Signature": "sha256=" + banknotify.sepay_signature(SEPAY_SECRET, timestamp, self.body)}
+                    "X-SePay-Signature": "sha256=" + sepay.sepay_signature(SEPAY_SECRET, timestamp, self.body)}
         if self.kind == "casso":
             timestamp = int(time.time() * 1000)
-            return {"X-Casso-Signature": f"t={timestamp},v1={banknotify.casso_signature(CASSO_KEY, timestamp, self.data)}"}
+            return {"X-Casso-Signature": f"t={timestamp},v1={casso.casso_signature(CASSO_KEY, timestamp, self.data)}"}
         if self.kind == "shopee":
             return {"Authorization": shopee_signature(SHOPEE_PARTNER_KEY, PUBLIC_BASE_URL + self.path, self.body)}
         return {"Authorization": lazada_signature(LAZADA_APP_KEY, LAZADA_APP_SECRET, self.body)}

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from listings import services as listings_services
 from listings.models import Listing, ListingAttempt, MarketplaceAccount
-from marketplace import services, tasks
+from payments import tasks
+from payments.services import polling as services
 from marketplace.connectors.base import TransientError
 from payments.models import InboundEvent, Transaction
 from tests.factories import make_member
@@ -152,7 +153,7 @@ def test_shopee_lost_pushes_are_stored_processed_then_confirmed(shopee_fake, sho
     shopee_fake.lost_pushes = [{**m, "timestamp": int(time.time()), "message_id": 31187} for m in messages]
     shopee_order(shopee_fake, "2012190LOST01", honey, status="READY_TO_SHIP")
     # when the periodic run fetches lost pushes
-    assert tasks.recover_shopee_lost_pushes.delay().get() == 1
+    assert tasks.recover_lost_pushes.delay().get() == 1
     # then the push is an event like any other, processed into the sale, and confirmed to Shopee
     event = InboundEvent.objects.get()
     assert event.provider == "shopee" and event.headers == {"X-Source": "get_lost_push_message"}
@@ -224,8 +225,8 @@ def test_poll_fans_out_to_connected_shops_with_an_order_api(
 def test_beat_runs_the_poll_every_15_minutes():
     from config.celery_app import app
 
-    entry = app.conf.beat_schedule["marketplace-poll-orders"]
-    assert entry["task"] == "marketplace.tasks.poll_marketplace_orders" and entry["schedule"] == 900.0
+    entry = app.conf.beat_schedule["payments-poll-marketplace-orders"]
+    assert entry["task"] == "payments.tasks.poll_marketplace_orders" and entry["schedule"] == 900.0
 
 
 # --- portal buttons ----------------------------------------------------------------------------
@@ -234,10 +235,10 @@ def test_beat_runs_the_poll_every_15_minutes():
 def test_owner_creates_a_test_order_from_the_shops_page(client, owner, sandbox_shop, sandbox_listing, honey):
     client.force_login(owner)
     page = client.get(reverse("listings:accounts")).content.decode()
-    assert reverse("marketplace:sandbox_order", args=[sandbox_shop.pk]) in page
-    assert reverse("marketplace:account_sync", args=[sandbox_shop.pk]) in page
+    assert reverse("orders:sandbox_order", args=[sandbox_shop.pk]) in page
+    assert reverse("orders:account_sync", args=[sandbox_shop.pk]) in page
 
-    response = client.post(reverse("marketplace:sandbox_order", args=[sandbox_shop.pk]), follow=True)
+    response = client.post(reverse("orders:sandbox_order", args=[sandbox_shop.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("listings:accounts")
     tx = Transaction.objects.get()
@@ -248,7 +249,7 @@ def test_owner_creates_a_test_order_from_the_shops_page(client, owner, sandbox_s
 def test_owner_syncs_a_shop_now(client, owner, shopee_fake, shopee_account, honey):
     shopee_order(shopee_fake, "2101010BTN001", honey)
     client.force_login(owner)
-    response = client.post(reverse("marketplace:account_sync", args=[shopee_account.pk]), follow=True)
+    response = client.post(reverse("orders:account_sync", args=[shopee_account.pk]), follow=True)
     assert "Đã đồng bộ 1 đơn" in response.content.decode()
     assert Transaction.objects.count() == 1
     shopee_account.refresh_from_db()
@@ -259,18 +260,18 @@ def test_order_buttons_are_for_members_only(client, officer, sandbox_shop, sandb
     # an officer sees the shop but not the buttons, and a forged POST does nothing
     client.force_login(officer)
     page = client.get(reverse("listings:accounts")).content.decode()
-    assert reverse("marketplace:sandbox_order", args=[sandbox_shop.pk]) not in page
-    response = client.post(reverse("marketplace:sandbox_order", args=[sandbox_shop.pk]), follow=True)
+    assert reverse("orders:sandbox_order", args=[sandbox_shop.pk]) not in page
+    response = client.post(reverse("orders:sandbox_order", args=[sandbox_shop.pk]), follow=True)
     assert "không có quyền" in response.content.decode()
     assert not Transaction.objects.exists()
     # another producer's owner gets 404; GET is refused; anonymous goes to the login page
     other, _producer = make_member(username="htxkhac2")
     client.force_login(other)
-    assert client.post(reverse("marketplace:sandbox_order", args=[sandbox_shop.pk])).status_code == 404
-    assert client.post(reverse("marketplace:account_sync", args=[sandbox_shop.pk])).status_code == 404
+    assert client.post(reverse("orders:sandbox_order", args=[sandbox_shop.pk])).status_code == 404
+    assert client.post(reverse("orders:account_sync", args=[sandbox_shop.pk])).status_code == 404
     client.force_login(sandbox_shop.connected_by)
-    assert client.get(reverse("marketplace:account_sync", args=[sandbox_shop.pk])).status_code == 405
+    assert client.get(reverse("orders:account_sync", args=[sandbox_shop.pk])).status_code == 405
     client.logout()
-    response = client.post(reverse("marketplace:account_sync", args=[sandbox_shop.pk]))
+    response = client.post(reverse("orders:account_sync", args=[sandbox_shop.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert not Transaction.objects.exists()

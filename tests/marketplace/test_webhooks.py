@@ -32,14 +32,14 @@ def _public_url(settings):
 def post_shopee(client, fake, payload, *, signature=None, body=None, url=SHOPEE_URL):
     body = body if body is not None else json.dumps(payload).encode()
     signature = signature if signature is not None else shopee_signature(fake.partner_key, url, body)
-    return client.post(reverse("webhook-shopee"), body, content_type="application/json",
+    return client.post(reverse("webhook", args=["shopee"]), body, content_type="application/json",
                        HTTP_AUTHORIZATION=signature)
 
 
 def post_lazada(client, fake, payload, *, signature=None):
     body = json.dumps(payload).encode()
     signature = signature if signature is not None else lazada_signature(fake.app_key, fake.app_secret, body)
-    return client.post(reverse("webhook-lazada"), body, content_type="application/json",
+    return client.post(reverse("webhook", args=["lazada"]), body, content_type="application/json",
                        HTTP_AUTHORIZATION=signature)
 
 
@@ -188,15 +188,15 @@ def test_deeply_nested_push_is_refused_with_400_and_nothing_written(client, shop
     assert response.status_code == 400
     lazada_body = ('{"seller_id": "1", "message_type": 0, "timestamp": %d, "data": %s}'
                    % (int(time.time() * 1000), nested)).encode()
-    response = client.post(reverse("webhook-lazada"), lazada_body, content_type="application/json",
+    response = client.post(reverse("webhook", args=["lazada"]), lazada_body, content_type="application/json",
                            HTTP_AUTHORIZATION=lazada_signature(lazada_fake.app_key, lazada_fake.app_secret, lazada_body))
     assert response.status_code == 400
     assert nothing_written()
 
 
 def test_webhooks_take_only_post(client):
-    assert client.get(reverse("webhook-shopee")).status_code == 405
-    assert client.get(reverse("webhook-lazada")).status_code == 405
+    assert client.get(reverse("webhook", args=["shopee"])).status_code == 405
+    assert client.get(reverse("webhook", args=["lazada"])).status_code == 405
 
 
 def test_push_for_an_unknown_shop_is_kept_as_no_match(client, shopee_fake, django_capture_on_commit_callbacks):
@@ -224,12 +224,12 @@ def test_transient_marketplace_errors_retry_the_event_until_it_is_recorded(
 
 def test_a_broker_down_when_a_retry_is_scheduled_leaves_the_event_in_error_for_the_polling(
         client, shopee_fake, shopee_account, honey, tea, django_capture_on_commit_callbacks, monkeypatch):
-    from marketplace import tasks as marketplace_tasks
+    from payments import tasks as payments_tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(marketplace_tasks.retry_order_event, "apply_async", broker_down)
+    monkeypatch.setattr(payments_tasks.retry_order_event, "apply_async", broker_down)
     shopee_order(shopee_fake, ORDER_SN, honey, tea)
     shopee_fake.fail("/api/v2/order/get_order_list", "status", status=500)
     # the push is answered and stored; the failed scheduling does not escape the processing

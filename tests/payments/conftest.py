@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from payments import banknotify
+from payments.banks import casso, sepay
 from payments.models import Bank, BankAccount, PaymentCode
 from payments.services import banks_load
 from tests.factories import OcopProductFactory
@@ -66,7 +66,7 @@ def sepay_hmac_headers(body, *, secret=SEPAY_SECRET, timestamp=None):
     timestamp = int(time.time()) if timestamp is None else timestamp
     return {
         "HTTP_X_SEPAY_TIMESTAMP": str(timestamp),
-        "HTTP_X_SEPAY_SIGNATURE": "sha256=" + banknotify.sepay_signature(secret, timestamp, body),
+        "HTTP_X_SEPAY_SIGNATURE": "sha256=" + sepay.sepay_signature(secret, timestamp, body),
     }
 
 
@@ -76,7 +76,7 @@ def sepay_key_headers(key=SEPAY_KEY):
 
 def casso_headers(data, *, key=CASSO_KEY, timestamp_ms=None):
     timestamp_ms = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-    return {"HTTP_X_CASSO_SIGNATURE": f"t={timestamp_ms},v1={banknotify.casso_signature(key, timestamp_ms, data)}"}
+    return {"HTTP_X_CASSO_SIGNATURE": f"t={timestamp_ms},v1={casso.casso_signature(key, timestamp_ms, data)}"}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from payments import banknotify
+from payments.banks import casso, sepay
 from payments.models import InboundEvent, Transaction
 from payments.services import inbound_event_process
 
@@ -35,7 +35,7 @@ def nothing_written():
 
 
 def test_urls_are_mounted():
-    assert reverse("webhook-sepay") == SEPAY_URL and reverse("webhook-casso") == CASSO_URL
+    assert reverse("webhook", args=["sepay"]) == SEPAY_URL and reverse("webhook", args=["casso"]) == CASSO_URL
 
 
 # --- Signatures: unit level ---------------------------------------------------------------------
@@ -46,33 +46,33 @@ def test_casso_public_test_vector_verifies(settings):
     settings.CASSO_CHECKSUM_KEY = vector["checksum_key"]
     headers = {"X-Casso-Signature": vector["header"]}
     # then it verifies (its timestamp is from 2024, so only the signature is checked here)
-    assert banknotify.verify_casso(headers, vector["body"], check_time=False)
+    assert casso.verify_casso(headers, vector["body"], check_time=False)
     # and one changed character does not
     tampered = json.loads(json.dumps(vector["body"]))
     tampered["data"]["amount"] = 599001
-    assert not banknotify.verify_casso(headers, tampered, check_time=False)
+    assert not casso.verify_casso(headers, tampered, check_time=False)
     # and the real clock refuses it as stale
-    assert not banknotify.verify_casso(headers, vector["body"])
+    assert not casso.verify_casso(headers, vector["body"])
 
 
 def test_casso_signature_is_over_keys_sorted_recursively():
     data = {"b": 1, "a": {"d": "x", "c": "y"}}
-    assert banknotify.casso_canonical(data) == '{"a":{"c":"y","d":"x"},"b":1}'
+    assert casso.casso_canonical(data) == '{"a":{"c":"y","d":"x"},"b":1}'
 
 
 def test_sepay_hmac_accepts_prefix_or_bare_hex(webhook_secrets):
     body = b'{"id": 1}'
     now = int(time.time())
-    signature = banknotify.sepay_signature(SEPAY_SECRET, now, body)
+    signature = sepay.sepay_signature(SEPAY_SECRET, now, body)
     for value in (signature, "sha256=" + signature, signature.upper()):
         headers = {"X-SePay-Timestamp": str(now), "X-SePay-Signature": value}
-        assert banknotify.verify_sepay(headers, body), value
+        assert sepay.verify_sepay(headers, body), value
 
 
 def test_nothing_is_accepted_when_no_secret_is_configured(settings):
     settings.SEPAY_API_KEY = settings.SEPAY_HMAC_SECRET = settings.CASSO_CHECKSUM_KEY = ""
-    assert not banknotify.verify_sepay({"Authorization": "Apikey "}, b"{}")
-    assert not banknotify.verify_casso({"X-Casso-Signature": "t=1,v1=00"}, {})
+    assert not sepay.verify_sepay({"Authorization": "Apikey "}, b"{}")
+    assert not casso.verify_casso({"X-Casso-Signature": "t=1,v1=00"}, {})
 
 
 # --- Refusals: nothing written ------------------------------------------------------------------

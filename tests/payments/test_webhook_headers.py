@@ -4,7 +4,7 @@ It is a forgery like any other: 401, nothing written. An amount written as text 
 separator ("150.000") is not read as 150 ₫."""
 import pytest
 
-from payments import banknotify
+from payments.banks import base
 from payments.models import InboundEvent, Transaction
 
 from .conftest import load, raw
@@ -38,10 +38,10 @@ def test_casso_odd_timestamp_header_is_a_forgery(client, webhook_secrets, stamp)
 
 @pytest.mark.parametrize("text", ["150.000", "150,000", "1.500.000", "150.5"])
 def test_a_bank_amount_written_with_separators_is_malformed_not_150(text):
-    with pytest.raises(banknotify.MalformedBody):
-        banknotify._amount(text)
-    assert banknotify._amount("150000") == 150000 and banknotify._amount(150000) == 150000
-    assert banknotify._amount(150000.0) == 150000
+    with pytest.raises(base.MalformedBody):
+        base.parse_amount(text)
+    assert base.parse_amount("150000") == 150000 and base.parse_amount(150000) == 150000
+    assert base.parse_amount(150000.0) == 150000
 
 
 def test_a_bank_webhook_keeps_the_listed_headers_and_of_authorization_only_its_scheme(

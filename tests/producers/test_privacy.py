@@ -23,10 +23,10 @@ from listings.models import (
     Marketplace,
     MarketplaceAccount,
 )
-from marketplace import services as marketplace_services
-from marketplace import tasks as marketplace_tasks
 from payments import services as payment_services
+from payments import tasks as payment_tasks
 from payments.models import Bank, BankAccount, PaymentCode, Transaction
+from payments.services import polling
 from producers import privacy
 from producers.models import DataDeletionRequest, Invitation, Membership, Producer
 from producers.services import photo_add
@@ -255,7 +255,7 @@ def test_erasure_leaves_nothing_personal_in_any_table_or_file_and_keeps_every_fi
     assert {label for *_where, label in _personal_strings_in_tables()} == set(PERSONAL)
     receipt = everything["manual"].evidence.name
     assert receipt and os.path.exists(os.path.join(settings.MEDIA_ROOT, receipt))
-    assert everything["sandbox"] in marketplace_services.order_sync_accounts()
+    assert everything["sandbox"] in polling.order_sync_accounts()
     before = _figures(officer)
     # when an officer carries out its deletion request
     client.force_login(officer)
@@ -284,9 +284,9 @@ def test_erasure_leaves_nothing_personal_in_any_table_or_file_and_keeps_every_fi
 
     monkeypatch.setattr("requests.sessions.Session.request", no_network)
     calls = ListingAttempt.objects.count()
-    assert marketplace_services.order_sync_accounts() == []
-    assert marketplace_tasks.poll_marketplace_orders() == 0
-    assert marketplace_tasks.sync_account_orders(everything["sandbox"].pk) is None
+    assert polling.order_sync_accounts() == []
+    assert payment_tasks.poll_marketplace_orders() == 0
+    assert payment_tasks.sync_account_orders(everything["sandbox"].pk) is None
     assert listing_services.accounts_refresh_expiring(within=dt.timedelta(days=400)) == 0
     assert ListingAttempt.objects.count() == calls
     everything["waiting"].refresh_from_db()
