@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from producers.models import Producer
 
 from . import services
-from .models import Listing, ListingAttempt, ListingStatusChange, Marketplace, MarketplaceAccount
+from .models import Listing, ListingAttempt, ListingStatusChange, MarketplaceAccount
 
 SHARE_CONNECTED = 0.85
 SHARE_LISTED = 0.7
@@ -105,7 +105,7 @@ def _simulate_sales(account, listing, live_at, now):
 
 
 def _postmart(producer, products, user, now):
-    account, _created = _account(producer, Marketplace.POSTMART, user, f"{producer.name} trên Postmart")
+    account, _created = _account(producer, "postmart", user, f"{producer.name} trên Postmart")
     live = 0
     for product in products[:2]:
         listing = Listing.objects.filter(product=product, account=account).first()
@@ -123,7 +123,7 @@ def _postmart(producer, products, user, now):
 
 def _seed_producer(number, producer, products, user, now):
     counts = dict.fromkeys(("new", "listed", "live", "postmart", "orders"), 0)
-    account, created = _account(producer, Marketplace.SANDBOX, user, f"{producer.name} (sàn thử nghiệm)")
+    account, created = _account(producer, "sandbox", user, f"{producer.name} (sàn thử nghiệm)")
     counts["new"] += created
     for product in products:
         rng = _rng("listing", product.name, producer.name)
@@ -161,7 +161,7 @@ def seed(stdout, base=None):
     if user is None or not chosen:
         return {}
     synced = MarketplaceAccount.objects.filter(
-        producer__in=chosen, marketplace=Marketplace.SANDBOX, last_order_sync_at__isnull=False).count()
+        producer__in=chosen, marketplace="sandbox", last_order_sync_at__isnull=False).count()
     if synced == len(chosen):
         stdout.write(_("Gian hàng thử nghiệm: %(shops)s (0 mới), đã có đơn hàng mẫu.") % {"shops": synced})
         return {}
