@@ -6,7 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from common.views import healthz, system_status
+from config.health import healthz
+from config.status import system_status
 
 api_patterns = [
     path("", include("producers.api_urls")),

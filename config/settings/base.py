@@ -61,7 +61,7 @@ AUTHENTICATION_BACKENDS = [
 # across addresses a username is only slowed down (accounts/throttling.py), so nobody can lock
 # someone else out. The address is the client's as the proxy saw it: TRUSTED_PROXY_COUNT is the
 # number of our proxies in front of gunicorn (1 behind deploy/nginx.conf; 0 without a proxy, and then
-# X-Forwarded-For is ignored). accounts/client_ip.py reads it, for axes and the sign-up throttle.
+# X-Forwarded-For is ignored). common/client_ip.py reads it, for axes and the sign-up throttle.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=0))
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25
@@ -69,7 +69,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Refused sign-ups per client address and hour: probing for names is slow (accounts/throttling.py).
 # Password-reset requests likewise: nobody floods someone's mailbox.
@@ -117,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "common.context_processors.portal",
+                "config.navigation.portal",
             ],
         },
     },
@@ -275,11 +275,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic task of the deployment, and nowhere else: `celery beat` runs this schedule, and
+# `manage.py run_periodic` (common/scheduler.py) runs it where there is no broker.
 CELERY_BEAT_SCHEDULE = {
     # Re-send webhook events left in `received` (the broker lost the task, or it failed).
     "payments-sweep-inbound-events": {"task": "payments.tasks.sweep_inbound_events", "schedule": 600.0},
     # Every connected shop's new and changed orders, and the pushes marketplaces kept for us.
     "payments-poll-marketplace-orders": {"task": "payments.tasks.poll_marketplace_orders", "schedule": 900.0},
+    # Listings left `queued` or `publishing` too long (the broker lost the task) are sent again.
+    "listings-sweep-stuck": {"task": "listings.tasks.sweep_stuck_listings", "schedule": 300.0},
+    # Connected shops whose refresh token ends within a week are refreshed.
+    "listings-refresh-tokens": {"task": "listings.tasks.refresh_marketplace_tokens", "schedule": 3600.0},
+    # Listings waiting for the marketplace's review (Lazada QC, Tiki requests): asked about again.
+    "listings-check-review": {"task": "listings.tasks.check_listings_in_review", "schedule": 900.0},
 }
 # Three queues that scale independently (deploy/systemd/ocop-worker@.service runs one unit per queue).
 CELERY_TASK_ROUTES = {
