@@ -14,15 +14,6 @@ from .crypto import EncryptedTextField
 EXPIRY_WARNING_DAYS = 7
 
 
-class Marketplace(models.TextChoices):  # being removed (issue 13): use marketplace.connectors.registry
-    SANDBOX = "sandbox", _("Sàn thử nghiệm (sandbox)")
-    SHOPEE = "shopee", "Shopee"
-    LAZADA = "lazada", "Lazada"
-    TIKI = "tiki", "Tiki"
-    POSTMART = "postmart", "Postmart"
-    VOSO = "voso", "Voso"
-
-
 class MarketplaceAccount(models.Model):
     """A producer's shop on one marketplace. Tokens are encrypted in the database."""
 

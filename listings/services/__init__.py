@@ -7,16 +7,9 @@
     publishing   the publishing run inside the task, the review check and the stuck sweep
     feeds        the spreadsheet of a marketplace with no seller API
 
-Every call to a marketplace goes through listings.shops (shop_session); its names used by
-callers of this package are re-exported here.
+Every call to a marketplace goes through listings.shops (shop_session, marketplace_session).
 """
-from ..calls import record_calls
-from ..shops import (
-    AccountUnavailable,
-    account_mark_expired,
-    account_refresh_if_needed,
-    credentials_of,
-)
+from ..shops import AccountUnavailable, account_refresh_if_needed
 from .accounts import (
     account_authorization_complete,
     account_authorization_url,
@@ -35,7 +28,7 @@ from .listings import (
     listings_bulk_create,
     listings_publish_many,
 )
-from .payloads import _images, build_payload, category_for
+from .payloads import _images
 from .permissions import can_manage
 from .publishing import (
     RetryLater,
@@ -53,13 +46,9 @@ __all__ = [
     "account_authorization_url",
     "account_connect",
     "account_disconnect",
-    "account_mark_expired",
     "account_refresh_if_needed",
     "accounts_refresh_expiring",
-    "build_payload",
     "can_manage",
-    "category_for",
-    "credentials_of",
     "feed_spreadsheet",
     "listing_create",
     "listing_delist",
@@ -72,6 +61,5 @@ __all__ = [
     "listings_check_review",
     "listings_publish_many",
     "listings_sweep_stuck",
-    "record_calls",
     "retry_delay",
 ]

@@ -180,7 +180,6 @@ def seed_bank(*, products):
 
 def seed_shops(*, usernames, products, shops):
     from listings import services
-    from listings.models import Marketplace
     from producers.models import Commune
     from producers.reference import ensure_reference_data
     from producers.units import load_administrative_units
@@ -193,7 +192,7 @@ def seed_shops(*, usernames, products, shops):
     seeded = {}
     for username in usernames:
         owner, producer = make_member(username=username)
-        accounts = [services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX,
+        accounts = [services.account_connect(producer=producer, user=owner, marketplace="sandbox",
                                              shop_name=f"Gian hàng {i}") for i in range(shops)]
         items = [OcopProductFactory(producer=producer) for _ in range(products)]
         seeded[username] = {"products": [p.pk for p in items], "accounts": [a.pk for a in accounts]}

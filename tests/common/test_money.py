@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from common.formatting import format_vnd
 from common.money import MONEY_CEILING, MoneyField, MoneySerializerField, parse_vnd
 from listings import services as listing_services
-from listings.models import Listing, Marketplace
+from listings.models import Listing
 from payments.models import Bank, BankAccount, PaymentCode, Transaction
 from payments.services import banks_load
 from producers.models import OcopProduct
@@ -269,7 +269,7 @@ def product(producer):
 
 @pytest.fixture
 def listing(owner, producer, product):
-    account = listing_services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX)
+    account = listing_services.account_connect(producer=producer, user=owner, marketplace="sandbox")
     return listing_services.listing_create(product=product, account=account, user=owner)
 
 
@@ -394,7 +394,7 @@ def test_api_product_price_reads_150_000_and_refuses_over_the_ceiling(api, produ
 
 @pytest.mark.django_db
 def test_api_listing_price_override_reads_150_000_and_refuses_over_the_ceiling(api, owner, producer, product):
-    account = listing_services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX)
+    account = listing_services.account_connect(producer=producer, user=owner, marketplace="sandbox")
     body = {"product": product.pk, "marketplace_account": account.pk}
     _refused(api.post("/api/listings/", {**body, "price_override": TOO_BIG}, format="json"), "price_override")
     assert not Listing.objects.exists()

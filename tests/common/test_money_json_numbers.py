@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from listings import services as listing_services
-from listings.models import Listing, Marketplace
+from listings.models import Listing
 from payments.models import BankAccount, Bank, PaymentCode, Transaction
 from producers.models import OcopProduct
 from tests.factories import OcopProductFactory
@@ -38,7 +38,7 @@ def test_a_money_number_with_a_decimal_point_is_refused_everywhere(api, owner, p
     product = OcopProductFactory(producer=producer, price=150000)
     BankAccount.objects.create(producer=producer, bank=Bank.objects.get(bin="970436"), account_number="1234567890123",
                                holder_name=producer.representative, is_default=True)
-    account = listing_services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX)
+    account = listing_services.account_connect(producer=producer, user=owner, marketplace="sandbox")
     when = (timezone.now() - timedelta(days=1)).isoformat()
     refused(post(api, "/api/products/", '{"producer": %d, "name": "Miến dong", "group": "thuc-pham", "stars": 3, '
                  '"certificate_date": "2024-05-20", "price": %s}' % (producer.pk, number)), "price")

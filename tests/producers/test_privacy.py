@@ -20,7 +20,6 @@ from listings.models import (
     Listing,
     ListingAttempt,
     ListingStatusChange,
-    Marketplace,
     MarketplaceAccount,
 )
 from payments import services as payment_services
@@ -161,7 +160,7 @@ def everything(settings, tmp_path, officer):
                                              account_number=ACCOUNT_NUMBER, holder_name="Nguyễn Thị Hoà",
                                              is_default=True)
         shopee = MarketplaceAccount.objects.create(
-            producer=producer, marketplace=Marketplace.SHOPEE, shop_id="778899", shop_name=PERSONAL["shop name"],
+            producer=producer, marketplace="shopee", shop_id="778899", shop_name=PERSONAL["shop name"],
             access_token=PERSONAL["access token"], refresh_token=PERSONAL["refresh token"],
             refresh_expires_at=timezone.now() + dt.timedelta(days=2))
         shopee.extra = {"merchant_id": "55", "contact": PERSONAL["owner phone"]}
@@ -178,7 +177,7 @@ def everything(settings, tmp_path, officer):
         user=owner, product=product, quantity=2, amount=300000, occurred_at=timezone.now() - dt.timedelta(days=2),
         evidence=SimpleUploadedFile("bien-nhan.png", jpeg_bytes(400, 300, fmt="PNG")), note=PERSONAL["sale note"])
     payment_services.manual_sale_confirm(user=officer, transaction_obj=manual)
-    sandbox = listing_services.account_connect(producer=producer, user=owner, marketplace=Marketplace.SANDBOX)
+    sandbox = listing_services.account_connect(producer=producer, user=owner, marketplace="sandbox")
     live = Listing.objects.create(product=product, account=sandbox)
     for old, new in (("draft", "queued"), ("queued", "publishing"), ("publishing", "live")):
         ListingStatusChange.objects.create(listing=live, from_status=old, to_status=new,
