@@ -154,6 +154,8 @@ def live_spans_refresh(*, listing_id):
         changes = list(ListingStatusChange.objects.filter(listing_id=listing_id)
                        .order_by("at", "id").values_list("to_status", "at"))
         spans = _spans_from_history(changes) if changes else _spans_without_history(listing)
+        if spans:  # a marketplace listed on is a channel of the figures, before it sells
+            channels.bits_for([listing.account.marketplace])
         LiveSpan.objects.bulk_create(
             LiveSpan(listing_id=listing_id, product_id=listing.product_id, marketplace=listing.account.marketplace,
                      started_at=start, ended_at=end) for start, end in spans)
@@ -234,6 +236,7 @@ def live_spans_rebuild():
         LiveSpan.objects.all().delete()
         cursor.execute(LIVE_SPANS_SQL.format(**names), [live, live])
         cursor.execute(LIVE_SPANS_WITHOUT_HISTORY_SQL.format(**names), [live])
+        channels.bits_for(LiveSpan.objects.values_list("marketplace", flat=True).distinct().order_by())
 
 
 def summaries_rebuild():

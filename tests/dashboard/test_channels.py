@@ -1,8 +1,11 @@
 """Channels keep their bits for good: a marketplace added to (or removed from) settings changes no
 stored figure, and its own orders are counted under its own code."""
 import io
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -51,6 +54,39 @@ def test_a_new_code_takes_the_next_bit_after_every_bit_ever_assigned():
     assert channels.bits_for(["sendo", "chomoi"]) == {"chomoi": 9, "sendo": 10}
     Channel.objects.filter(code="chomoi").delete()  # never done; even then its bit is not reused
     assert channels.bits_for(["bachhoa"]) == {"bachhoa": 11}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections to the test database: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_taking_new_codes_at_once_get_different_bits():
+    channels.bits_for(EXISTING_BITS)
+    holding, release, results = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                results.update(channels.bits_for(["chomoi"]))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        holding.wait(10)
+        try:  # reads bit 8 as the highest, waits on first()'s uncommitted bit 9, then retries
+            results.update(channels.bits_for(["sendo"]))
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for writer in writers:
+        writer.start()
+    time.sleep(0.5)
+    release.set()
+    for writer in writers:
+        writer.join(20)
+    assert results == {"chomoi": 9, "sendo": 10}
+    assert dict(Channel.objects.filter(bit__gte=9).values_list("code", "bit")) == {"chomoi": 9, "sendo": 10}
 
 
 @pytest.fixture
@@ -140,3 +176,18 @@ def test_a_marketplace_disabled_in_settings_still_shows_its_figures_under_its_co
     assert summary["totals"] == figures["totals"]
     by_marketplace = {row["key"]: row for row in summary["breakdowns"]["marketplace"]}
     assert by_marketplace["lazada"]["label"] == "lazada" and by_marketplace["lazada"]["listed"] == 1
+
+
+def test_a_new_marketplace_listed_without_sales_shows_in_the_breakdown(officer, producer, settings):
+    settings.MARKETPLACE_CONNECTORS = [*settings.MARKETPLACE_CONNECTORS, THROWAWAY]
+    make_listing(make_product(producer), live_at=at(1, 7), marketplace="chomoi")
+
+    def listed_on_chomoi():
+        rows = selectors.summary(user=officer, period=quarter_period(2026, 3))["breakdowns"]["marketplace"]
+        return [(row["label"], row["listed"], row["listed_with_sales"]) for row in rows if row["key"] == "chomoi"]
+
+    assert listed_on_chomoi() == [("Chợ Mới", 1, 0)]
+    # a rebuild registers it too
+    Channel.objects.filter(code="chomoi").delete()
+    services.summaries_rebuild()
+    assert listed_on_chomoi() == [("Chợ Mới", 1, 0)]
