@@ -29,7 +29,8 @@ class Capabilities:
     with a shop name, no consent page: the sandbox) or "feed" (no seller API: a spreadsheet for
     the onboarding team, then a pasted product URL).
     `categories`: a product needs the marketplace's category (an administrator's CategoryMapping).
-    `lost_push_recovery`: the marketplace keeps the pushes we missed and gives them back."""
+    `lost_push_recovery`: the marketplace keeps the pushes we missed and gives them back
+    (the connector implements `get_lost_push_message` and `confirm_consumed_lost_push_message`)."""
 
     auth: str
     orders_push: bool = False
@@ -242,6 +243,15 @@ class Connector(ABC):
     def push_callback_url(self, request_url: str) -> str:
         """The address the marketplace signed the push for, given the one it arrived at."""
         return request_url
+
+    def get_lost_push_message(self) -> tuple[list[PushEvent], int | None, bool]:
+        """(pushes we did not acknowledge, the last one's id, whether more follow): only for a
+        marketplace declaring `lost_push_recovery`."""
+        raise NotImplementedError(f"{self.code} does not give back lost pushes")
+
+    def confirm_consumed_lost_push_message(self, last_message_id: int) -> None:
+        """Tell the marketplace the lost pushes up to `last_message_id` are stored."""
+        raise NotImplementedError(f"{self.code} does not give back lost pushes")
 
 
 def numeric_category(connector: Connector, payload: ListingPayload) -> int:

@@ -138,3 +138,14 @@ def test_shopee_checks_pushes_against_the_address_registered_in_its_console(sett
     settings.SHOPEE_PUSH_URL = "https://ocop.example.gov.vn/webhooks/shopee/"
     assert ShopeeConnector().push_callback_url(arrived) == "https://ocop.example.gov.vn/webhooks/shopee/"
     assert LazadaConnector().push_callback_url(arrived) == arrived
+
+
+def test_a_marketplace_that_gives_back_lost_pushes_implements_both_calls():
+    from marketplace.connectors.registry import codes
+
+    for code in codes(lost_push_recovery=True):
+        cls = type(get_connector(code))
+        assert cls.get_lost_push_message is not Connector.get_lost_push_message
+        assert cls.confirm_consumed_lost_push_message is not Connector.confirm_consumed_lost_push_message
+    with pytest.raises(NotImplementedError):
+        TikiConnector().get_lost_push_message()
