@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import username_available
 from common.money import MoneyField
 from common.numbers import WholeNumberField
+from common.phones import PhoneField
 
 from .models import Commune, OcopProduct, Producer, ProductGroup
-from .validators import normalize_phone, validate_tax_code
+from .validators import validate_tax_code
 
 User = get_user_model()
 
@@ -23,14 +24,6 @@ class DateInput(forms.DateInput):
 
 def commune_choices_queryset():
     return Commune.objects.filter(province_id=settings.OCOP_PROVINCE_CODE).order_by("name")
-
-
-class PhoneField(forms.CharField):
-    widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        return normalize_phone(value) if value else value
 
 
 class ProducerForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from common.money import MoneySerializerField
 from common.numbers import WholeNumberSerializerField
+from common.phones import normalize_phone
 from common.serializers import (
     StrictCharField,
     StrictEmailField,
@@ -13,7 +14,7 @@ from common.serializers import (
 
 from .models import Commune, Membership, OcopProduct, Producer, ProductGroup, ProductPhoto
 from .selectors import is_officer, producers_for
-from .validators import normalize_phone, validate_tax_code
+from .validators import validate_tax_code
 
 
 class CommuneSerializer(StrictModelSerializer):

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import username_available
 from common.exceptions import DomainError, PermissionDenied
+from common.phones import normalize_phone
 
 from . import authority
 from .models import MAX_PHOTOS_PER_PRODUCT, Invitation, Membership, OcopProduct, Producer, ProductPhoto
 from .photos import file_too_large, normalise_photo
 from .selectors import can_edit_producer, is_owner
 from .text import name_key
-from .validators import normalize_phone
 
 User = get_user_model()
 

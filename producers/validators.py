@@ -1,23 +1,11 @@
-"""What the portal, the API and the OCOP list import accept as a tax code, a phone number, a GTIN."""
-import phonenumbers
+"""What the portal, the API and the OCOP list import accept as a tax code and a GTIN (phone numbers:
+common.phones)."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.vn import mst
 
 TAX_CODE_FORMAT = _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (chi nhánh).")
-PHONE_EXAMPLE = _(
-    "Số điện thoại không hợp lệ: cần số di động 10 chữ số (ví dụ 0912 345 678) hoặc số cố định có mã vùng "
-    "(ví dụ 0214 3840 888)."
-)
-# Numbers a producer or a person is reached at; not 1800/1900 service numbers.
-PHONE_TYPES = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-}
-
-
 def validate_tax_code(value):
     """A mã số thuế as the tax office writes it, 10 digits or 10-3 for a branch, with its check digit
     (the 10th, from the first nine: stdnum.vn.mst)."""
@@ -39,24 +27,6 @@ def validate_tax_code(value):
         raise ValidationError(message, code="tax_code") from exc
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(TAX_CODE_FORMAT, code="tax_code") from exc
-
-
-def normalize_phone(value):
-    """A Vietnamese mobile or landline, however written, in one stored form (E.164):
-    '0912 345 678', '+84 912-345-678', '84912345678' -> '+84912345678';
-    '0214 3840 888', '(0214) 3.840.888' -> '+842143840888'. Anything else is refused."""
-    text = str(value or "").strip()
-    try:
-        number = phonenumbers.parse(text, "VN")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(PHONE_EXAMPLE, code="phone") from exc
-    if number.country_code != 84:
-        raise ValidationError(_("Chỉ nhận số điện thoại Việt Nam (+84)."), code="phone_country")
-    if any(c.isalpha() for c in text) or not phonenumbers.is_valid_number(number) or (
-        phonenumbers.number_type(number) not in PHONE_TYPES
-    ):
-        raise ValidationError(PHONE_EXAMPLE, code="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def validate_gtin(value):

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.phones import normalize_phone
 from common.tabular import RowRejected
 
 from ..models import Province
 from ..text import name_key
 from ..units import find_commune
-from ..validators import normalize_phone, validate_tax_code
+from ..validators import validate_tax_code
 from .values import (
     GroupResolver,
     address_parts,

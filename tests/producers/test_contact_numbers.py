@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from producers.importing import import_ocop_list
 from producers.models import Producer
-from producers.validators import normalize_phone, validate_tax_code
+from common.phones import normalize_phone
+from producers.validators import validate_tax_code
 from tests.factories import lao_cai_commune
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,19 @@ def test_the_import_keeps_the_row_without_a_tax_code_whose_check_digit_is_wrong(
     assert row.status == "created"
     assert row.warnings == ["Bỏ qua mã số thuế “0100109107”: Mã số thuế sai chữ số kiểm tra (chữ số thứ 10)."]
     assert Producer.objects.get(name="HTX Chè Suối Giàng").tax_code == ""
+
+
+def test_the_users_admin_takes_a_landline_and_refuses_a_foreign_number(rf, admin_user):
+    """A user's own number, edited by staff in the admin, follows the same rules as the portal's."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    form = admin.site._registry[User].get_form(request, obj=admin_user)
+    phone = form.base_fields["phone"]
+
+    assert phone.clean(LAO_CAI_LANDLINE) == "+842143840888"
+    assert phone.clean("") == ""
+    with pytest.raises(ValidationError) as refused:
+        phone.clean("+1 202 555 0100")
+    assert refused.value.messages == ["Chỉ nhận số điện thoại Việt Nam (+84)."]

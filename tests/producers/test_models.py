@@ -7,7 +7,8 @@ from common.exceptions import InvalidTransition
 from producers.models import Commune, OcopProduct, Producer, Province
 from producers.text import name_key, strip_diacritics
 from producers.units import find_commune
-from producers.validators import normalize_phone, validate_gtin, validate_tax_code
+from common.phones import normalize_phone
+from producers.validators import validate_gtin, validate_tax_code
 from tests.factories import OcopProductFactory, ProducerFactory
 
 pytestmark = pytest.mark.django_db
