@@ -29,6 +29,9 @@ from .values import (
 
 
 class Context:
+    """What the rows of one import share: who imports, the province, and the groups, communes and
+    repeated values looked up once."""
+
     def __init__(self, user):
         self.user = user
         self.user_id = user.pk if user is not None else None
