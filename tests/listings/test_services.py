@@ -224,3 +224,20 @@ def test_the_publish_form_sent_again_after_the_first_went_live_is_no_error(
     assert skipped == 2 and errors == [] and len(sent) == 2
     assert set(Listing.objects.values_list("status", flat=True)) == {S.LIVE}
     assert ListingStatusChange.objects.count() == history
+
+
+def test_a_delist_refused_for_the_token_expires_the_shop_and_keeps_the_listing(shopee_fake, shopee_account, owner):
+    from listings.shops import AccountUnavailable
+
+    # given a live Shopee listing whose seller revoked our access
+    shopee_fake.access_tokens.clear()
+    listing = shopee_account.listings.first()
+    # when the producer delists it
+    with pytest.raises(AccountUnavailable, match="kết nối lại"):
+        services.listing_delist(listing=listing, user=owner)
+    # then the listing is still live, the shop expired, its members told, the refused call kept
+    listing.refresh_from_db()
+    shopee_account.refresh_from_db()
+    assert listing.status == S.LIVE
+    assert shopee_account.status == MarketplaceAccount.Status.EXPIRED and len(mail.outbox) == 1
+    assert listing.attempts.filter(operation="delist").exclude(error="").exists()
