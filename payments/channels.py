@@ -21,9 +21,11 @@ def kind(code):
     """BANK, MARKETPLACE, or None for a channel that is unknown or not enabled."""
     if code in bank_codes():
         return BANK
-    if code in push_codes():
-        return MARKETPLACE
-    return None
+    try:
+        pushes = marketplaces.connector_class(code).capabilities.orders_push
+    except marketplaces.UnknownConnector:
+        return None
+    return MARKETPLACE if pushes else None
 
 
 def processable_codes():
