@@ -399,8 +399,9 @@ def channels(*, user, period, filters=Filters()):
     months = period.full_months()
     if months:
         with _tuned():
-            rows = ProductMonthChannel.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1]).values(
-                "channel_id").annotate(orders=Sum("orders"), quantity=Sum("quantity"), revenue=Sum("revenue")).order_by()
+            rows = (ProductMonthChannel.objects.filter(in_scope, month__gte=months[0], month__lte=months[-1])
+                    .values("channel_id").order_by()
+                    .annotate(orders=Sum("orders"), quantity=Sum("quantity"), revenue=Sum("revenue")))
             for row in rows:
                 add(codes[row["channel_id"]], row)
     edges = period.edges()
