@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from common.phones import normalize_phone
 from producers.importing import import_ocop_list
 from producers.models import Producer
-from common.phones import normalize_phone
 from producers.validators import validate_tax_code
 from tests.factories import lao_cai_commune
 
