@@ -81,7 +81,3 @@ class Channels:
     @cached_property
     def marketplace_mask(self):
         return self.mask(*self.marketplaces)
-
-    def ordered(self):
-        """Marketplaces (by bit), then bank, manual and other: the order of the revenue table."""
-        return [*self.marketplaces, *(kind for kind in KINDS if kind in self.bits)]

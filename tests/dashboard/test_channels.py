@@ -52,7 +52,7 @@ def test_an_emptied_channel_table_gives_the_frozen_bits_back_and_new_codes_come_
 def test_a_new_code_takes_the_next_bit_after_every_bit_ever_assigned():
     assert channels.bits_for(["chomoi"]) == {"chomoi": 9}
     assert channels.bits_for(["sendo", "chomoi"]) == {"chomoi": 9, "sendo": 10}
-    Channel.objects.filter(code="chomoi").delete()  # never done; even then its bit is not reused
+    Channel.objects.filter(code="chomoi").delete()  # never done by the code; even so, bit 9 is not handed out
     assert channels.bits_for(["bachhoa"]) == {"bachhoa": 11}
 
 
