@@ -23,7 +23,13 @@ from collections import Counter
 from datetime import timedelta
 
 from .common import (
-    add_database_arguments, as_options, database_for, figure, no_debug, seed_catalogue, temporary_media,
+    add_database_arguments,
+    as_options,
+    database_for,
+    figure,
+    no_debug,
+    seed_catalogue,
+    temporary_media,
 )
 
 GOAL_RATIO = 0.9

@@ -59,7 +59,8 @@ def _labels(count):
 
 def run(options, emit):
     options = as_options(options)
-    from payments import images, labels as labels_module
+    from payments import images
+    from payments import labels as labels_module
     from payments.vietqr import build_payload
 
     seconds = options.seconds

@@ -14,6 +14,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # `--conn-max-age N`: persistent database connections for the measured server (the configured
 # settings open one per request unless CONN_MAX_AGE is set).
 if os.environ.get("BENCH_CONN_MAX_AGE", "") != "":
-    DATABASES = {**DATABASES, "default": {**DATABASES["default"],  # noqa: F405
+    DATABASES = {**DATABASES, "default": {**DATABASES["default"],
                                           "CONN_MAX_AGE": int(os.environ["BENCH_CONN_MAX_AGE"]),
                                           "CONN_HEALTH_CHECKS": os.environ.get("BENCH_CONN_HEALTH_CHECKS", "1") == "1"}}

@@ -164,7 +164,7 @@ def _payment_references():
         from payments.services import payment_code_for_product
     except ImportError:
         return []
-    from payments.models import BankAccount, Bank
+    from payments.models import Bank, BankAccount
     from producers.models import OcopProduct
 
     from .common import seed_catalogue

@@ -24,7 +24,7 @@ def queue_names():
 def queue_depths():
     """{queue: waiting messages}, or None per queue when tasks run eagerly or the broker is down."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return {name: None for name in queue_names()}
+        return dict.fromkeys(queue_names())
     depths = {}
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
@@ -35,7 +35,7 @@ def queue_depths():
                 except Exception:  # noqa: BLE001 - a queue nobody declared yet is empty
                     depths[name] = 0
     except Exception:  # noqa: BLE001
-        return {name: None for name in queue_names()}
+        return dict.fromkeys(queue_names())
     return depths
 
 

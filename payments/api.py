@@ -2,10 +2,10 @@
 transactions (sales; manual entry), inbound events (read-only; unmatched transfers assigned or dismissed)."""
 import django_filters
 from django.http import HttpResponse
-from rest_framework.generics import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response

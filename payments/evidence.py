@@ -74,7 +74,7 @@ def _image(data):
         return with_bounded_image(data, encode, max_side=MAX_SIDE), extension
     except PhotoRejected as error:
         if error.code in ("photo_format", "photo_not_image"):
-            raise _wrong_kind()
+            raise _wrong_kind() from error
         raise _refused(error.message, error.code) from error
 
 

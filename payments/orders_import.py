@@ -30,7 +30,15 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import PermissionDenied
 from common.tabular import (
-    CREATED, HEADER_SCAN_ROWS, REJECTED, UNCHANGED, UPDATED, ImportFileError, ImportReport, RowResult, read_sheets,
+    CREATED,
+    HEADER_SCAN_ROWS,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    ImportFileError,
+    ImportReport,
+    RowResult,
+    read_sheets,
     read_upload,
 )
 from producers import authority
@@ -176,7 +184,7 @@ def _lines(marketplace, rows, columns):
     for number, values in rows:
         if not any(v not in (None, "") for v in values):
             continue
-        get = lambda name: _cell(values, columns, name)  # noqa: E731
+        get = lambda name, values=values: _cell(values, columns, name)  # noqa: E731
         order = _text(get("order"))
         sku = _text(get("sku")) or _text(get("parent_sku"))
         item = _text(get("item"))

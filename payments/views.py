@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,18 +45,18 @@ from .orders_import import import_order_export
 from .selectors import (
     bank_accounts_for,
     bank_accounts_to_review,
-    number_holders,
-    payout_changes,
-    usable_bank_accounts,
     filter_transactions,
     inbound_events_for,
+    number_holders,
     payment_codes_for,
+    payout_changes,
     pending_manual_sales,
     printable_products_for,
     sales_totals,
     totals_by_source,
     transactions_for,
     unmatched_transfers_for,
+    usable_bank_accounts,
 )
 
 

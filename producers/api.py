@@ -13,8 +13,15 @@ from common.parsers import BoundedJSONParser
 from . import selectors, services
 from .models import OcopProduct, Producer, ProductGroup, ProductPhoto
 from .serializers import (
-    CommuneSerializer, InvitationInputSerializer, InvitationOutputSerializer, MembershipSerializer,
-    OcopProductSerializer, OcopProductUpdateSerializer, ProducerSerializer, ProducerStatusSerializer, ProductGroupSerializer,
+    CommuneSerializer,
+    InvitationInputSerializer,
+    InvitationOutputSerializer,
+    MembershipSerializer,
+    OcopProductSerializer,
+    OcopProductUpdateSerializer,
+    ProducerSerializer,
+    ProducerStatusSerializer,
+    ProductGroupSerializer,
     ProductPhotoSerializer,
 )
 

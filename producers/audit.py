@@ -215,7 +215,8 @@ def _changes(entry, model, related):
             if label is None:
                 continue
             masked = registered is not None and model_field.name in registered["mask_fields"]
-            show = lambda value, f=model_field, m=masked: _value(f, value, related, masked=m)
+            def show(value, f=model_field, m=masked):
+                return _value(f, value, related, masked=m)
         if entry.action == LogEntry.Action.CREATE:
             shown = show(new)
             if shown:

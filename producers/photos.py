@@ -80,7 +80,7 @@ def in_image_worker(function):
         return future.result(timeout=settings.IMAGE_WORK_WAIT_SECONDS)
     except FutureTimeout:
         if future.cancel():
-            raise ImagesBusy(_("Máy chủ đang bận xử lý ảnh. Hãy thử lại sau ít phút."))
+            raise ImagesBusy(_("Máy chủ đang bận xử lý ảnh. Hãy thử lại sau ít phút.")) from None
         return future.result()  # started in time: let it finish
 
 
@@ -120,11 +120,11 @@ def _open_header(data):
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise PhotoRejected(_("Ảnh có quá nhiều điểm ảnh. Hãy chụp lại hoặc giảm kích thước ảnh."),
-                                code="photo_too_many_pixels")
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise _not_an_image()
+                                code="photo_too_many_pixels") from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise _not_an_image() from error
     if image.format not in ALLOWED_FORMATS:
         raise PhotoRejected(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP."), code="photo_format")
     drafted = image.format in DRAFTABLE_FORMATS and not image.info.get("progressive")
@@ -217,8 +217,8 @@ def with_bounded_image(data, work, *, max_side=MAX_SIDE, check=None):
             source.load()
             result = _transpose(_downscale_to_rgb(source, target), orientation)
             del source  # the decoded original goes before the work makes anything
-        except (OSError, SyntaxError, ValueError, EOFError):
-            raise _not_an_image()
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise _not_an_image() from error
         return work(result)
 
     return in_image_worker(decode_then_work)

@@ -20,8 +20,15 @@ from common.numbers import query_id
 
 from . import authority, privacy, selectors, services
 from .forms import (
-    AcceptInvitationForm, InviteForm, PhotoForm, ProducerFilterForm, ProducerForm, ProducerSignUpForm,
-    ProductFilterForm, ProductForm, SignUpForm,
+    AcceptInvitationForm,
+    InviteForm,
+    PhotoForm,
+    ProducerFilterForm,
+    ProducerForm,
+    ProducerSignUpForm,
+    ProductFilterForm,
+    ProductForm,
+    SignUpForm,
 )
 from .models import DataDeletionRequest, Invitation, Membership, OcopProduct, Producer, ProductPhoto
 
@@ -445,8 +452,8 @@ def personal_data_export(request, pk):
     producer = _producer_for(request, pk)
     try:
         data = privacy.producer_data_export(producer=producer, user=request.user)
-    except DomainError:
-        raise DjangoPermissionDenied
+    except DomainError as error:
+        raise DjangoPermissionDenied from error
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="du-lieu-chu-the-{producer.pk}.json"'
     return response

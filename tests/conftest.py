@@ -5,9 +5,9 @@ import shutil
 import pytest
 from django.conf import settings
 
+from payments.services import banks_load
 from producers.models import Commune
 from producers.reference import ensure_reference_data
-from payments.services import banks_load
 from producers.units import load_administrative_units
 
 from . import factories

@@ -241,7 +241,7 @@ class Store:
         except DatabaseError:
             for plan in reversed(plans):
                 self._unwrite(plan)
-            for (result, values), warnings in zip(rows, parse_warnings):
+            for (result, values), warnings in zip(rows, parse_warnings, strict=True):
                 _reset(result, warnings)
                 self._write_row(result, values)
             return

@@ -156,9 +156,9 @@ def _fresh_sequences():
 
 def seed_bank(*, products):
     from payments.models import Bank, BankAccount, PaymentCode, new_reference
-    from producers.units import load_administrative_units
-    from producers.reference import ensure_reference_data
     from producers.models import Commune
+    from producers.reference import ensure_reference_data
+    from producers.units import load_administrative_units
     from tests.factories import OcopProductFactory, ProducerFactory
 
     if not Commune.objects.exists():
@@ -348,7 +348,7 @@ def test_the_publish_form_sent_from_two_tabs_at_once_makes_one_listing_per_produ
         data = {"csrfmiddlewaretoken": token, **seeded[username]}
         start = threading.Barrier(2)
 
-        def submit():
+        def submit(start=start, session=session, data=data):
             start.wait(timeout=30)
             return session.post(server.url + "/niem-yet/dang-ban/", data=data, timeout=120, allow_redirects=False,
                                 headers={"Referer": server.url + "/niem-yet/dang-ban/"}).status_code

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from listings import services as listing_services
 from listings.models import Listing
-from payments.models import BankAccount, Bank, PaymentCode, Transaction
+from payments.models import Bank, BankAccount, PaymentCode, Transaction
 from producers.models import OcopProduct
 from tests.factories import OcopProductFactory
 

@@ -13,6 +13,6 @@ from config.settings.test import env
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = env("OCOP_TEST_QUEUE", default="celery")
 CELERY_TASK_ROUTES = {}
-MARKETPLACE_RATE_LIMITS = {name: (1000.0, 2000) for name in ("default", "shopee", "lazada", "tiki", "sandbox")}
+MARKETPLACE_RATE_LIMITS = dict.fromkeys(("default", "shopee", "lazada", "tiki", "sandbox"), (1000.0, 2000))
 LISTING_RETRY_BASE_SECONDS = env.float("LISTING_RETRY_BASE_SECONDS", default=1.0)
 LISTING_RETRY_MAX_SECONDS = env.float("LISTING_RETRY_MAX_SECONDS", default=8.0)

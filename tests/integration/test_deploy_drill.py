@@ -8,10 +8,8 @@ variable of the test leaks in), %i / %%h are expanded as systemd does, and reque
 serve hashed static files, render the login page, accept a signed bank notification and process
 it in the `events` worker, and beat must write its schedule."""
 import configparser
-import hashlib
 import json
 import os
-import re
 import secrets
 import shlex
 import signal

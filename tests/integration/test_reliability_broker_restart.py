@@ -136,8 +136,8 @@ def test_redis_restarted_during_a_burst_loses_nothing(cluster, slow_shopee, laza
         firsts.exclude(state="matched").values("provider", "state", "note", "error")[:5])
     external_ids = sorted(Transaction.objects.values_list("external_id", flat=True))
     assert external_ids == sorted(event.expected_external_id for event in events)
-    assert slow_shopee.created_per_sku() == {sku: 1 for sku in publishing.skus}
-    assert slow_shopee.items_per_sku() == {sku: 1 for sku in publishing.skus}
+    assert slow_shopee.created_per_sku() == dict.fromkeys(publishing.skus, 1)
+    assert slow_shopee.items_per_sku() == dict.fromkeys(publishing.skus, 1)
     assert slow_shopee.rejected == [] and lazada_fake.rejected == []
 
     with capsys.disabled():

@@ -7,6 +7,7 @@ reason; the portal's retry button then publishes it once the marketplace is back
 Backoff here: LISTING_RETRY_BASE_SECONDS=0.5, LISTING_RETRY_MAX_SECONDS=4 for the worker (production:
 30 s doubling up to 10 minutes), so the 6 calls take about 12 seconds.
 """
+import itertools
 import time
 
 from django.urls import reverse
@@ -36,7 +37,7 @@ def test_a_marketplace_answering_503_forever_gets_six_calls_with_backoff_then_fa
     # then Shopee got exactly 1 + 5 calls, each further apart than the backoff asks
     attempts = slow_shopee.attempts(ADD_ITEM)
     assert len(attempts) == 1 + MAX_RETRIES
-    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     for retry, gap in enumerate(gaps):
         assert gap >= min(CAP, BASE * 2 ** retry) - 0.05, gaps
     # and the listing says why, in the portal too, with the retry button

@@ -64,8 +64,8 @@ def test_listings_published_while_the_worker_is_killed_end_live_each_created_onc
     # then every listing is live with the item the fake holds for its SKU, created exactly once
     assert sum(kills.values()) >= 2
     assert scenario.statuses() == {"live": LISTINGS}
-    assert slow_shopee.created_per_sku() == {sku: 1 for sku in scenario.skus}
-    assert slow_shopee.items_per_sku() == {sku: 1 for sku in scenario.skus}
+    assert slow_shopee.created_per_sku() == dict.fromkeys(scenario.skus, 1)
+    assert slow_shopee.items_per_sku() == dict.fromkeys(scenario.skus, 1)
     items = {item["item_sku"]: str(item_id) for item_id, item in slow_shopee.items.items()}
     for listing in Listing.objects.filter(account=scenario.account).select_related("product"):
         assert listing.external_id == items[listing.product.sku]

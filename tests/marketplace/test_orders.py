@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from listings import services as listings_services
 from listings.models import Listing, ListingAttempt, MarketplaceAccount
-from payments import tasks
-from payments.services import polling as services
 from marketplace.connectors.base import TransientError
+from payments import tasks
 from payments.models import InboundEvent, Transaction
+from payments.services import polling as services
 from tests.factories import make_member
 from tests.marketplace.fakes import sample
 from tests.marketplace.order_fixtures import (

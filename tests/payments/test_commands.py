@@ -1,6 +1,6 @@
 import io
-import os
 import json
+import os
 
 import pytest
 from django.core.management import CommandError, call_command

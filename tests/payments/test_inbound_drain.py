@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from payments import services, tasks
-from payments.services import inbound
 from payments.models import InboundEvent, Transaction
+from payments.services import inbound
 
 from .conftest import load, raw
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from payments.models import BankAccount, Bank, InboundEvent, PaymentCode, Transaction
+from payments.models import Bank, BankAccount, InboundEvent, PaymentCode, Transaction
 from tests.factories import OcopProductFactory, ProducerFactory
 
 from .conftest import casso_headers, load, raw, sepay_key_headers

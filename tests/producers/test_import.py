@@ -10,7 +10,13 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from producers.importing import (
-    ImportFileError, district_text, find_header, header_field, import_ocop_list, parse_date, parse_kind,
+    ImportFileError,
+    district_text,
+    find_header,
+    header_field,
+    import_ocop_list,
+    parse_date,
+    parse_kind,
     parse_stars,
 )
 from producers.models import OcopProduct, Producer

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from common.exceptions import InvalidTransition
+from common.phones import normalize_phone
 from producers.models import Commune, OcopProduct, Producer, Province
 from producers.text import name_key, strip_diacritics
 from producers.units import find_commune
-from common.phones import normalize_phone
 from producers.validators import validate_gtin, validate_tax_code
 from tests.factories import OcopProductFactory, ProducerFactory
 

@@ -1,11 +1,10 @@
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from producers.models import Invitation, Membership, OcopProduct, Producer, ProductGroup
 from tests.factories import OcopProductFactory, ProducerFactory, jpeg_bytes, lao_cai_commune, make_member

@@ -214,7 +214,7 @@ def _personal_strings_in_tables():
         if not fields:
             continue
         for values in model._default_manager.values_list("pk", *fields):
-            for name, value in zip(fields, values[1:]):
+            for name, value in zip(fields, values[1:], strict=True):
                 text = (json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value or ""))
                 for label, needle in needles.items():
                     if needle in text.casefold():
