@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-e2e migrate run bench clean messages
+.PHONY: demo test test-e2e migrate run bench clean messages lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ demo: migrate
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ruff, and the layers of README's "Layout" (each app imports only the ones below it).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Every benchmark against its floor. The dashboard at national scale (100,000 products, 5,000,000
 # transactions) wants PostgreSQL: DATABASE_URL=postgres://... make bench BENCH_PRODUCTS=100000 BENCH_TRANSACTIONS=5000000
