@@ -1,12 +1,10 @@
-"""Import of a seller centre's order export (Shopee, Lazada) for producers who do not connect an API.
+"""Import of a seller centre's order export for producers who do not connect an API.
 
-Columns, from public parsers of real exports (not from a published specification):
-  - Shopee ("Đơn hàng" > "Xuất"), one row per order line: "Mã đơn hàng", "Ngày đặt hàng",
-    "Trạng Thái Đơn Hàng", "SKU sản phẩm", "SKU phân loại hàng", "Tên sản phẩm", "Số lượng",
-    "Tổng giá bán (sản phẩm)" (line total; else "Giá ưu đãi" × quantity), "Lý do hủy".
-  - Lazada (Seller Center "Orders" > "Export"), one row per item unit: "orderItemId", "orderNumber",
-    "sellerSku", "lazadaId", "status", "unitPrice", "paidPrice", "createTime". Rows of one order and
-    one SKU are added up into one line, as the Lazada connector does.
+Each marketplace declares its export's columns on its connector (`order_export`, an
+`OrderExport`; Shopee and Lazada today, from public parsers of real exports, not from a published
+specification): one row per order line with a line total (else unit price × quantity), or one row
+per item unit (Lazada), whose rows of one order and one SKU are added up into one line, as the
+Lazada connector does.
 
 Decision: rows are recorded with source `import` (what the seller uploaded, not what a marketplace
 told us), scope "<marketplace>:producer:<id>", external id "<order>:<sku or item id>": the same
@@ -41,6 +39,7 @@ from common.tabular import (
     read_sheets,
     read_upload,
 )
+from marketplace.connectors.registry import all_connectors
 from producers import authority
 
 from .banks.base import VIETNAM
@@ -48,22 +47,11 @@ from .models import Transaction
 from .services.orders import order_line_external_id, product_for_marketplace_line
 from .services.sales import create_once, set_status
 
-SHOPEE, LAZADA = "shopee", "lazada"
 
-COLUMNS = {
-    SHOPEE: {
-        "order": ["ma don hang"], "date": ["ngay dat hang"], "status": ["trang thai don hang"],
-        "sku": ["sku phan loai hang"], "parent_sku": ["sku san pham"], "name": ["ten san pham"],
-        "quantity": ["so luong"], "total": ["tong gia ban (san pham)"], "unit": ["gia uu dai"],
-        "cancel_reason": ["ly do huy"],
-    },
-    LAZADA: {
-        "line": ["orderitemid"], "order": ["ordernumber", "orderid"], "sku": ["sellersku"],
-        "item": ["lazadaid"], "status": ["status"], "unit": ["paidprice", "unitprice"], "date": ["createtime"],
-        "name": ["itemname"],
-    },
-}
-REQUIRED = {SHOPEE: ("order", "status", "quantity", "date"), LAZADA: ("order", "status", "unit", "date")}
+def order_exports():
+    """{marketplace code: OrderExport} of the enabled marketplaces whose export we read."""
+    return {connector.code: connector.order_export for connector in all_connectors() if connector.order_export}
+
 
 # Status words, ASCII-folded and lower-cased; the first group that matches wins.
 STATUS_WORDS = [
@@ -130,22 +118,21 @@ def parse_when(value):
     return naive if timezone.is_aware(naive) else naive.replace(tzinfo=VIETNAM)
 
 
-def find_header(rows):
+def find_header(rows, exports=None):
     """(marketplace, index of the first data row, {field: column index})."""
+    exports = order_exports() if exports is None else exports
     for index, (_number, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
         folded = [fold(v) for v in values]
-        for marketplace, fields in COLUMNS.items():
+        for marketplace, export in exports.items():
             columns = {}
-            for name, spellings in fields.items():
+            for name, spellings in export.columns.items():
                 for position, header in enumerate(folded):
                     if header in spellings:
                         columns.setdefault(name, position)
-            if all(name in columns for name in REQUIRED[marketplace]):
+            if all(name in columns for name in export.required):
                 return marketplace, index + 1, columns
-    raise ImportFileError(_(
-        "Không nhận ra tệp đơn hàng: cần tệp xuất từ Kênh Người Bán Shopee (cột “Mã đơn hàng”, "
-        "“Trạng Thái Đơn Hàng”, “Số lượng”...) hoặc Lazada Seller Center (cột “orderNumber”, “status”...)."
-    ))
+    sources = _(" hoặc ").join(str(export.source) for export in exports.values())
+    raise ImportFileError(_("Không nhận ra tệp đơn hàng: cần tệp xuất từ %(sources)s.") % {"sources": sources})
 
 
 @dataclass
@@ -178,8 +165,8 @@ def _text(value):
     return str(value).strip()
 
 
-def _lines(marketplace, rows, columns):
-    """Rows into order lines (Lazada's item rows summed per order and SKU); blank rows skipped."""
+def _lines(export, rows, columns):
+    """Rows into order lines (a row per unit summed per order and SKU); blank rows skipped."""
     lines = {}
     for number, values in rows:
         if not any(v not in (None, "") for v in values):
@@ -201,7 +188,7 @@ def _lines(marketplace, rows, columns):
         line.when = line.when or when
         status = map_status(get("status"))
         line.statuses.append(status)
-        if marketplace == LAZADA:
+        if export.row_is_unit:
             quantity, amount = 1, parse_vnd(get("unit"))
         else:
             quantity = parse_quantity(get("quantity"))
@@ -215,8 +202,8 @@ def _lines(marketplace, rows, columns):
         if amount is None or not 0 <= amount <= 10**13:
             line.reasons.append(_("Số tiền không đọc được."))
             continue
-        if status in (Transaction.Status.CANCELLED, Transaction.Status.REFUNDED) and marketplace == LAZADA:
-            continue  # a cancelled item of a Lazada order: the rest of the line still counts
+        if status in (Transaction.Status.CANCELLED, Transaction.Status.REFUNDED) and export.row_is_unit:
+            continue  # a cancelled unit of an order (Lazada): the rest of the line still counts
         line.quantity += quantity
         line.amount += amount
     return list(lines.values())
@@ -240,13 +227,14 @@ def import_order_export(*, user, producer, file, filename, account=None, dry_run
     if account is not None and account.producer_id != producer.pk:
         raise PermissionDenied(_("Gian hàng không thuộc chủ thể này."))
     sheet = read_sheets(read_upload(file), filename)[0]
-    marketplace, start, columns = find_header(sheet.rows)
+    exports = order_exports()
+    marketplace, start, columns = find_header(sheet.rows, exports)
     if account is not None and account.marketplace != marketplace:
         raise ImportFileError(_("Tệp là đơn hàng %(file)s nhưng gian hàng đã chọn ở sàn khác.") % {"file": marketplace})
     report = ImportReport(filename=filename, dry_run=dry_run, sheets=[sheet.name], columns=columns)
     report.marketplace = marketplace
     with transaction.atomic():
-        for line in _lines(marketplace, sheet.rows[start:], columns):
+        for line in _lines(exports[marketplace], sheet.rows[start:], columns):
             report.rows.append(_import_line(line, marketplace=marketplace, producer=producer, account=account,
                                             user=user))
         if dry_run:

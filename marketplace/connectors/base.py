@@ -45,6 +45,22 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class OrderExport:
+    """The seller centre's order export, for producers who do not connect the marketplace's API
+    (payments.orders_import reads it). `columns`: each field's header spellings, ASCII-folded and
+    lower-cased; a file is this marketplace's export when its header has every `required` field.
+    Fields: order, date, status, quantity, sku (parent_sku when empty), item (the marketplace's
+    item id), name, total (line total), unit (unit price), line, cancel_reason. `row_is_unit`: one
+    row per unit sold (rows of one order and SKU are added up), else one row per order line.
+    `source`: how the file is named to a person who uploaded something else."""
+
+    columns: dict
+    required: tuple
+    source: str
+    row_is_unit: bool = False
+
+
+@dataclass(frozen=True)
 class RateLimit:
     """Calls per second per shop and the burst allowed (settings.MARKETPLACE_RATE_LIMITS overrides)."""
 
@@ -177,7 +193,7 @@ class Connector(ABC):
     name: str = ""
     capabilities: Capabilities = Capabilities(auth="api_key")
     rate_limit: RateLimit | None = None  # None: the default rate (marketplace.ratelimit)
-    order_export_columns = None  # the columns of the marketplace's order export; wired later
+    order_export: OrderExport | None = None  # the seller centre's order export, when it is read
 
     def __init__(self):
         self.calls: list[CallRecord] = []

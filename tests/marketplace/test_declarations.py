@@ -75,10 +75,19 @@ def test_an_unknown_marketplace_is_limited_at_the_default_rate(settings):
     assert ratelimit.rate_for("amazon") == (2.0, 4)
 
 
-def test_the_order_export_columns_are_a_placeholder_for_now():
-    assert Connector.order_export_columns is None
-    assert all(get_connector(code).order_export_columns is None
-               for code in ("sandbox", "shopee", "lazada", "tiki", "postmart", "voso"))
+def test_the_order_exports_read_are_declared_by_shopee_and_lazada_only():
+    assert Connector.order_export is None
+    exports = {code: get_connector(code).order_export for code in ("sandbox", "shopee", "lazada", "tiki",
+                                                                   "postmart", "voso")}
+    assert {code for code, export in exports.items() if export} == {"shopee", "lazada"}
+    assert exports["shopee"].required == ("order", "status", "quantity", "date")
+    assert not exports["shopee"].row_is_unit
+    assert exports["lazada"].required == ("order", "status", "unit", "date")
+    assert exports["lazada"].row_is_unit
+    for export in (exports["shopee"], exports["lazada"]):  # spellings are folded as the reader folds
+        assert all(spelling == spelling.lower() and spelling.isascii()
+                   for spellings in export.columns.values() for spelling in spellings)
+        assert set(export.required) <= set(export.columns)
 
 
 # --- pushes ------------------------------------------------------------------------------------

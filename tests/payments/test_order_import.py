@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from common.exceptions import PermissionDenied
 from listings.models import Listing, MarketplaceAccount
-from marketplace.connectors.base import Order, OrderLine
+from marketplace.connectors.base import Order, OrderExport, OrderLine
+from marketplace.connectors.sandbox import SandboxConnector
 from payments.models import Transaction
-from payments.orders_import import ImportFileError, import_order_export, map_status, parse_vnd
+from payments.orders_import import ImportFileError, find_header, import_order_export, map_status, parse_vnd
 from payments.services import record_marketplace_order
 from tests.factories import OcopProductFactory
 
@@ -130,3 +131,30 @@ def test_status_words(text, status):
 ])
 def test_vnd_amounts(value, amount):
     assert parse_vnd(value) == amount
+
+
+
+class ChoMoiConnector(SandboxConnector):
+    """A throw-away marketplace whose seller centre exports orders its own way."""
+
+    code = "chomoi"
+    order_export = OrderExport(
+        columns={"order": ("so don",), "date": ("ngay",), "status": ("tinh trang",), "quantity": ("sl",),
+                 "total": ("thanh tien",), "sku": ("ma sp",)},
+        required=("order", "date", "status", "quantity"), source="Chợ Mới (cột “Số đơn”)")
+
+
+def test_a_marketplace_declaring_its_order_export_is_read_with_no_change_here(settings):
+    """The export's columns live on the connector: one added in settings is recognised, and a file
+    matching no export names every enabled marketplace's in the refusal."""
+    settings.MARKETPLACE_CONNECTORS = [*settings.MARKETPLACE_CONNECTORS,
+                                       "tests.payments.test_order_import.ChoMoiConnector"]
+    rows = [(1, ["Số đơn", "Ngày", "Tình trạng", "SL", "Thành tiền", "Mã SP"]),
+            (2, ["A1", "01/07/2026", "Hoàn thành", 1, 1000, "X"])]
+    assert find_header(rows) == ("chomoi", 1, {"order": 0, "date": 1, "status": 2, "quantity": 3, "total": 4,
+                                               "sku": 5})
+    with pytest.raises(ImportFileError) as refused:
+        find_header([(1, ["a", "b"])])
+    message = str(refused.value)
+    assert "Kênh Người Bán Shopee" in message and "Lazada Seller Center" in message
+    assert "Chợ Mới (cột “Số đơn”)" in message

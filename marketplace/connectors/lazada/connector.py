@@ -23,6 +23,7 @@ from ..base import (
     ConnectorError,
     ListingPayload,
     Order,
+    OrderExport,
     OrderLine,
     PublishResult,
     RateLimit,
@@ -48,6 +49,17 @@ class LazadaConnector(Connector):
     capabilities = Capabilities(auth="oauth", orders_push=True, orders_polling=True, categories=True,
                                 price_stock_updates=True)
     rate_limit = RateLimit(per_second=5.0, burst=10)
+    # Seller Center "Orders" > "Export", one row per item unit; columns from public parsers.
+    order_export = OrderExport(
+        columns={
+            "line": ("orderitemid",), "order": ("ordernumber", "orderid"), "sku": ("sellersku",),
+            "item": ("lazadaid",), "status": ("status",), "unit": ("paidprice", "unitprice"),
+            "date": ("createtime",), "name": ("itemname",),
+        },
+        required=("order", "status", "unit", "date"),
+        source=gettext_lazy("Lazada Seller Center (cột “orderNumber”, “status”...)"),
+        row_is_unit=True,
+    )
 
     # --- authorisation -----------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from ..base import (
     ImageRef,
     ListingPayload,
     Order,
+    OrderExport,
     OrderLine,
     PublishResult,
     PushEvent,
@@ -49,6 +50,17 @@ class ShopeeConnector(Connector):
     capabilities = Capabilities(auth="oauth", orders_push=True, orders_polling=True, categories=True,
                                 price_stock_updates=True, lost_push_recovery=True)
     rate_limit = RateLimit(per_second=5.0, burst=10)
+    # "Đơn hàng" > "Xuất", one row per order line; columns from public parsers of real exports.
+    order_export = OrderExport(
+        columns={
+            "order": ("ma don hang",), "date": ("ngay dat hang",), "status": ("trang thai don hang",),
+            "sku": ("sku phan loai hang",), "parent_sku": ("sku san pham",), "name": ("ten san pham",),
+            "quantity": ("so luong",), "total": ("tong gia ban (san pham)",), "unit": ("gia uu dai",),
+            "cancel_reason": ("ly do huy",),
+        },
+        required=("order", "status", "quantity", "date"),
+        source=gettext_lazy("Kênh Người Bán Shopee (cột “Mã đơn hàng”, “Trạng Thái Đơn Hàng”, “Số lượng”...)"),
+    )
 
     # --- authorisation ---------------------------------------------------------------------------
 
