@@ -43,9 +43,9 @@ class ProducerForm(forms.ModelForm):
             self.initial["tax_code"] = self.instance.claimed_tax_code  # waiting for the officers
 
     def clean_tax_code(self):
-        tax_code = self.cleaned_data["tax_code"]
+        tax_code, kind = self.cleaned_data["tax_code"], self.cleaned_data.get("kind")
         if tax_code:
-            validate_tax_code(tax_code)
+            validate_tax_code(tax_code, household=kind == Producer.Kind.HOUSEHOLD if kind else None)
         if tax_code and tax_code == self.instance.claimed_tax_code and not self.instance.tax_code:
             return ""  # the claim stands as it is
         return tax_code

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -141,6 +142,19 @@ class Producer(models.Model):
     def save(self, *args, **kwargs):
         self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The tax code fits the kind: a household business's may be its owner's personal number, an
+        organisation's may not (the field's own validator does not know the kind). A code claimed while
+        another producer holds it is the one the portal shows in the tax code's place, so is its error."""
+        super().clean()
+        household = self.kind == self.Kind.HOUSEHOLD if self.kind in self.Kind.values else None
+        for code in (self.tax_code, self.claimed_tax_code):
+            if code:
+                try:
+                    validate_tax_code(code, household=household)
+                except ValidationError as exc:
+                    raise ValidationError({"tax_code": exc.messages}) from exc
 
     @property
     def is_verified(self):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from common.phones import normalize_phone
 from common.tabular import RowRejected
 
-from ..models import Province
+from ..models import Producer, Province
 from ..text import name_key
 from ..units import find_commune
 from ..validators import validate_tax_code
@@ -158,7 +158,7 @@ def parse_row(cells, context, section_district, result):
 
     kind = context.memo(parse_kind, cell_text(cells.get("kind")), producer_name)
 
-    tax_code = _tax_code(cells.get("tax_code"), result)
+    tax_code = _tax_code(cells.get("tax_code"), kind, result)
     phone = _phone(cell_text(cells.get("phone")), result)
 
     if reasons:
@@ -185,20 +185,31 @@ def _date_or_reason(raw, label, reasons):
         return None
 
 
-def _tax_code(raw, result):
-    """The tax code, or "" with a warning saying why it was left out."""
+def _tax_code(raw, kind, result):
+    """The tax code, or "" with a warning saying why it was left out. A household business's may be its
+    owner's 12-digit personal number; a row whose kind is not known keeps one too (it may name a known
+    household business; the store gives it to no organisation)."""
     tax_code = re.sub(r"\s", "", cell_text(raw))
-    if isinstance(raw, (int, float)) and len(tax_code) == 9:
-        tax_code = tax_code.zfill(10)  # a number cell drops the leading 0 of Hà Nội's codes (01...)
     if not tax_code:
         return ""
-    try:
-        validate_tax_code(tax_code)
-    except ValidationError as exc:
-        result.warnings.append(_("Bỏ qua mã số thuế “%(value)s”: %(reason)s") % {
-            "value": tax_code, "reason": " ".join(exc.messages)})
-        return ""
-    return tax_code
+    household = None if kind is None else kind == Producer.Kind.HOUSEHOLD
+    readings = [tax_code]
+    if isinstance(raw, (int, float)):
+        # A number cell drops leading zeros: the 0 of Hà Nội's tax codes (01...), the one or two of a
+        # personal number (province 001-096), ten digits from 001-009 that may also read as a tax code.
+        readings = {9: [tax_code.zfill(10)], 10: [tax_code, tax_code.zfill(12)],
+                    11: [tax_code.zfill(12)]}.get(len(tax_code), readings)
+    refusal = None
+    for reading in readings:
+        try:
+            validate_tax_code(reading, household=household)
+            return reading
+        except ValidationError as exc:
+            refusal = refusal or (reading, exc)
+    reading, exc = refusal
+    result.warnings.append(_("Bỏ qua mã số thuế “%(value)s”: %(reason)s") % {
+        "value": reading, "reason": " ".join(exc.messages)})
+    return ""
 
 
 def _phone(text, result):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from common.tabular import CREATED, REJECTED, UNCHANGED, UPDATED, RowRejected, RowResult
 
 from ..models import OcopProduct, Producer
+from ..validators import validate_tax_code
 
 # checked when the row is read (stars 3 to 5, dates, kind, tax code, phone) or set by this module
 # (status, foreign keys to objects just loaded), or by the database.
@@ -196,7 +197,8 @@ class Store:
         changed = []
         for name in ("tax_code", "representative", "phone", "address", "old_district"):
             if values[name] and not getattr(producer, name):
-                if name == "tax_code" and values[name] in self.by_tax:
+                if name == "tax_code" and (values[name] in self.by_tax
+                                           or not self._fits_kind(values[name], producer, result)):
                     continue
                 changed.append(name)
         if changed:
@@ -220,6 +222,17 @@ class Store:
                 % {"status": producer.get_status_display()}
             )
         return producer, False, changed
+
+    @staticmethod
+    def _fits_kind(tax_code, producer, result):
+        """A row that did not say its kind may carry a personal number: not for an organisation."""
+        try:
+            validate_tax_code(tax_code, household=producer.kind == Producer.Kind.HOUSEHOLD)
+        except ValidationError as exc:
+            result.warnings.append(_("Bỏ qua mã số thuế “%(value)s”: %(reason)s") % {
+                "value": tax_code, "reason": " ".join(exc.messages)})
+            return False
+        return True
 
     def _take_back(self, undo):
         for step in reversed(undo):
