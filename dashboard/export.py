@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from common.spreadsheet import append_row
 from producers.models import Producer
 
-from . import selectors
+from . import follow_up, selectors
 
 VND_FORMAT = '#,##0 "₫"'
 DATE_FORMAT = "dd/mm/yyyy"
@@ -88,7 +88,7 @@ def workbook_bytes(*, user, period, filters, summary=None, trend=None):
     append_row(overview, [_("Bộ lọc"), ", ".join(f"{k}={v}" for k, v in summary["filters"].items()) or _("Không")])
     append_row(overview, [])
     totals = summary["totals"]
-    for header, value in zip(figure_headers(), figure_values(totals)):
+    for header, value in zip(figure_headers(), figure_values(totals), strict=True):
         append_row(overview, [str(header), value])
         cell = overview.cell(row=overview.max_row, column=2)
         cell.number_format = RATE_FORMAT if "%" in str(header) else INT_FORMAT
@@ -125,7 +125,7 @@ def workbook_bytes(*, user, period, filters, summary=None, trend=None):
         return [p.sku, p.name, p.group.name, p.stars]
 
     lists = {key: selector(user=user, filters=filters)[:EXPORT_ROW_LIMIT]
-             for key, (_title, selector) in selectors.FOLLOW_UPS.items()}
+             for key, (_title, selector) in follow_up.FOLLOW_UPS.items()}
     _sheet(workbook, "Chưa lên sàn", [*product_headers, _("Hết hạn chứng nhận"), *contact_headers],
            ([*product_cells(p), p.certificate_expiry, *_contact_cells(p.producer)] for p in lists["not_listed"]),
            [(5, DATE_FORMAT)])

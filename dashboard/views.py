@@ -6,7 +6,7 @@ from django.shortcuts import render
 from common.exceptions import DomainError
 from producers.selectors import is_officer
 
-from . import charts, export, selectors
+from . import charts, export, follow_up, selectors
 from .periods import period_from_params, today
 from .replica import replica_reads
 
@@ -29,7 +29,7 @@ def _index(request):
     period, filters, error = _request_scope(request)
     summary = selectors.summary(user=request.user, period=period, filters=filters)
     trend = selectors.trend(user=request.user, period=period, filters=filters)
-    follow_ups = selectors.follow_ups(user=request.user, filters=filters)
+    follow_ups = follow_up.follow_ups(user=request.user, filters=filters)
     breakdowns = [
         {"key": key, "title": title, "rows": summary["breakdowns"][key],
          "chart": charts.bars_chart(summary["breakdowns"][key]) if key in ("group", "stars", "kind", "marketplace")

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from dashboard import selectors, services
+from dashboard import follow_up, selectors, services
 from dashboard.models import ProductSales
 from payments.models import Transaction
 
@@ -61,14 +61,14 @@ def test_listed_without_sales_follows_the_last_sale(officer, producer):
     make_listing(product, live_at=now - dt.timedelta(days=300))
     old = sale(product, when=now - dt.timedelta(days=120))
     recent = sale(product, when=now - dt.timedelta(days=10))
-    assert list(selectors.listed_without_sales(user=officer)) == []
+    assert list(follow_up.listed_without_sales(user=officer)) == []
     # when the recent order is cancelled
     recent.status = Transaction.Status.CANCELLED
     recent.save()
     # then the product is a laggard again, with the older order as its last sale
-    rows = list(selectors.listed_without_sales(user=officer))
+    rows = list(follow_up.listed_without_sales(user=officer))
     assert [(p.name, p.last_sale_at) for p in rows] == [("Quiet", old.occurred_at)]
-    assert selectors.follow_ups(user=officer)["no_sales"]["count"] == 1
+    assert follow_up.follow_ups(user=officer)["no_sales"]["count"] == 1
 
 
 def test_trend_counts_each_kind_of_sale_in_its_own_month(officer, producer):

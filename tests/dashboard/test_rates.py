@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard import selectors
+from dashboard import follow_up, selectors
 from dashboard.periods import Period, month_period
 from payments.models import InboundEvent
 
@@ -210,6 +210,6 @@ def test_listed_without_sales_for_90_days(officer, producer):
     sale(busy, when=now - dt.timedelta(days=1))
     new = make_product(producer, name="New")
     make_listing(new, live_at=now - dt.timedelta(days=10))  # too new to be a laggard
-    rows = list(selectors.listed_without_sales(user=officer))
+    rows = list(follow_up.listed_without_sales(user=officer))
     assert [p.name for p in rows] == ["Quiet"]
     assert rows[0].last_sale_at == now - dt.timedelta(days=91)

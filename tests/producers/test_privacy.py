@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from dashboard import selectors as dashboard_selectors
-from dashboard.models import LiveSpan, ProductMonth
+from dashboard.models import LiveSpan, ProductMonth, ProductMonthChannel
 from dashboard.periods import quarter_period
 from listings import services as listing_services
 from listings.models import (
@@ -241,6 +241,7 @@ def _figures(officer):
         "summary": dashboard_selectors.summary(user=officer, period=period),
         "trend": dashboard_selectors.trend(user=officer, period=period),
         "product_months": list(ProductMonth.objects.order_by("pk").values()),
+        "channel_figures": list(ProductMonthChannel.objects.order_by("pk").values()),
         "live_spans": list(LiveSpan.objects.order_by("pk").values()),
         "sales": list(Transaction.objects.order_by("pk").values_list(
             "product_id", "producer_id", "source", "marketplace", "quantity", "amount", "occurred_at", "status",
