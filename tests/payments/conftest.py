@@ -11,6 +11,8 @@ from payments.banks import casso, sepay
 from payments.models import Bank, BankAccount, PaymentCode
 from payments.services import banks_load
 from tests.factories import OcopProductFactory
+from tests.marketplace.fakes import lazada_fake, shopee_fake, tiki_fake  # noqa: F401  (pytest fixtures: order intake)
+from tests.marketplace.order_fixtures import honey, lazada_account, shopee_account, tea  # noqa: F401
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ string) is stale like a missing one: 401 and nothing written, never a 500 (hosti
 import pytest
 
 from tests.marketplace.order_fixtures import push_sample
-from tests.marketplace.test_webhooks import _public_url, nothing_written, post_lazada, post_shopee  # noqa: F401
+from tests.payments.test_marketplace_pushes import _public_url, nothing_written, post_lazada, post_shopee  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
