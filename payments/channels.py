@@ -37,8 +37,3 @@ def choices():
     """InboundEvent.provider's choices: every bank service and every enabled marketplace (a
     callable, so enabling one needs no migration)."""
     return [*banks.choices(), *marketplaces.choices()]
-
-
-def display_name(code):
-    """The channel's name, or its code when it is no longer enabled (old rows keep showing)."""
-    return dict(choices()).get(code, code)
